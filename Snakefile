@@ -1,0 +1,20 @@
+# Cohort-analysis pipeline for TKI-treated radioiodine-refractory differentiated thyroid cancer.
+# Stages: ingest -> recist -> derive (-> stats -> figures -> reproduce -> report). See README.md.
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/ingest.smk"
+include: "workflow/rules/recist.smk"
+include: "workflow/rules/derive.smk"
+
+
+rule all:
+    input:
+        final_targets(),
+    default_target: True

@@ -1,0 +1,369 @@
+"""Validation of a cohort folder against the contract, and its normalisation into typed tables.
+
+Three layers of checks, all run before anything is reported so that every violation is reported at once:
+
+1. cells: kind, blank-ness, allowed values and range of every cell of every declared column;
+2. rows within a file: unique keys, death_day iff death, death_day ≤ followup_days, end_day ≥ onset_day, lab units;
+3. across files: every patient_id exists in patients.csv; days after the last contact; target lesions defined at
+   baseline (the last assessment on or before day 0); one lesion type and one nodal flag per lesion.
+
+Checks are vectorised over columns; the only Python loops run over columns and over the violations found.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import identifiers
+from .contract import GBQ_PER_MCI, LAB_NORMALISED_UNIT, LAB_UNITS, TABLES, Column, Table
+from .read import RawTable, read_raw
+from .violations import ContractError, Violation, cell_violations
+
+_INTEGER = re.compile(r"^[+-]?\d+$")
+_NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
+
+
+@dataclass
+class ScreenOptions:
+    """Per-cohort identifier-screen settings (config key ``identifier_screen``)."""
+
+    safe_columns: set[str] = field(default_factory=set)
+    cap_age_over_89: bool = False
+
+
+@dataclass
+class CohortTables:
+    """The normalised tables of one cohort and what ingestion noticed on the way."""
+
+    tables: dict[str, pd.DataFrame]
+    present: dict[str, bool]
+    rows: dict[str, int]
+    warnings: list[str]
+
+
+def _expected(col: Column) -> str:
+    if col.kind == "category":
+        return "expected one of " + ", ".join(col.allowed)
+    if col.kind == "flag":
+        return "expected 0 or 1"
+    rng = ""
+    if col.minimum is not None and col.maximum is not None:
+        rng = f" from {col.minimum:g} to {col.maximum:g}"
+    elif col.minimum is not None:
+        rng = f" ≥ {col.minimum:g}"
+    unit = f" ({col.unit})" if col.unit else ""
+    what = "a whole number" if col.kind == "integer" else "a number"
+    return f"expected {what}{rng}{unit}"
+
+
+def check_cells(raw: RawTable, table: Table) -> tuple[pd.DataFrame, list[Violation]]:
+    """Type every declared column; return the typed frame (extra columns as strings) and the violations."""
+    out: list[Violation] = []
+    f, lines = raw.file, raw.lines
+    typed: dict[str, pd.Series] = {}
+    for col in table.columns:
+        if col.name not in raw.frame.columns:
+            continue
+        s = raw.frame[col.name]
+        blank = s == ""
+        if not col.nullable:
+            out += cell_violations(f, lines, col.name, s, blank, "is blank; a value is required")
+        filled = ~blank
+        if col.kind in ("integer", "number", "flag"):
+            pattern = _NUMBER if col.kind == "number" else _INTEGER
+            bad = filled & ~s.str.match(pattern)
+            if col.kind == "integer":
+                looks_decimal = bad & s.str.match(_NUMBER)
+                out += cell_violations(f, lines, col.name, s, looks_decimal,
+                                       f"is not a whole number; {_expected(col)}")
+                bad &= ~looks_decimal
+            out += cell_violations(f, lines, col.name, s, bad, f"is not a number; {_expected(col)}")
+            num = pd.to_numeric(s.where(filled & ~bad), errors="coerce")
+            if col.kind == "flag":
+                out += cell_violations(f, lines, col.name, s, num.notna() & ~num.isin([0, 1]),
+                                       _expected(col))
+            else:
+                low = num < col.minimum if col.minimum is not None else pd.Series(False, index=s.index)
+                high = num > col.maximum if col.maximum is not None else pd.Series(False, index=s.index)
+                out += cell_violations(f, lines, col.name, s, low | high, f"is out of range; {_expected(col)}")
+            if col.kind == "number":
+                typed[col.name] = num.astype("float64")
+            else:
+                dtype = {"integer": "Int64", "flag": "Int8"}[col.kind]
+                typed[col.name] = num.round().astype(dtype)
+        elif col.kind == "category":
+            bad = filled & ~s.isin(col.allowed)
+            if bad.any():
+                lower = {a.lower(): a for a in col.allowed}
+                hint = s[bad].str.lower().map(lower)
+                spelled = bad.copy()
+                spelled[bad] = hint.notna().to_numpy()
+                for value, right in sorted(set(zip(s[spelled], hint[hint.notna()], strict=True))):
+                    m = spelled & (s == value)
+                    out += cell_violations(f, lines, col.name, s, m, f"{_expected(col)} (write '{right}')")
+                out += cell_violations(f, lines, col.name, s, bad & ~spelled, _expected(col))
+            typed[col.name] = s.where(filled, None).astype(object)
+        else:
+            typed[col.name] = s.where(filled, None).astype(object)
+    declared = {c.name for c in table.columns}
+    for extra in raw.frame.columns:
+        if extra not in declared:
+            s = raw.frame[extra]
+            typed[extra] = s.where(s != "", None).astype(object)
+    return pd.DataFrame(typed, index=raw.frame.index), out
+
+
+def check_header(raw: RawTable, table: Table) -> tuple[RawTable, list[Violation]]:
+    """Required columns present; no undeclared column in a closed table; aliases renamed."""
+    out: list[Violation] = []
+    frame = raw.frame
+    for alias, canonical in table.aliases.items():
+        if alias in frame.columns:
+            if canonical in frame.columns:
+                out.append(Violation(raw.file, 1, alias, None,
+                                     f"give either '{canonical}' or '{alias}', not both"))
+    declared = {c.name for c in table.columns} | set(table.aliases)
+    for col in table.columns:
+        if col.required and col.name not in frame.columns:
+            close = [h for h in raw.header if h.lower() == col.name.lower()]
+            hint = f" (found '{close[0]}': column names are lower-case)" if close else ""
+            out.append(Violation(raw.file, 1, col.name, None, f"required column is missing from the header{hint}"))
+    if not table.open:
+        for h in raw.header:
+            if h not in declared:
+                out.append(Violation(raw.file, 1, h, None,
+                                     f"unknown column; {table.file} has the columns "
+                                     + ", ".join(c.name for c in table.columns)))
+    return raw, out
+
+
+def _convert_aliases(raw: RawTable, table: Table) -> tuple[RawTable, list[Violation]]:
+    """cumulative_rai_mci → cumulative_rai_gbq (1 mCi = 0.037 GBq), checked as a number first."""
+    out: list[Violation] = []
+    if table.name == "patients" and "cumulative_rai_mci" in raw.frame.columns \
+            and "cumulative_rai_gbq" not in raw.frame.columns:
+        s = raw.frame["cumulative_rai_mci"]
+        filled = s != ""
+        bad = filled & ~s.str.match(_NUMBER)
+        out += cell_violations(raw.file, raw.lines, "cumulative_rai_mci", s, bad,
+                               "is not a number; expected the cumulative activity in mCi")
+        mci = pd.to_numeric(s.where(filled & ~bad), errors="coerce")
+        gbq = (mci * GBQ_PER_MCI).map(lambda x: "" if pd.isna(x) else repr(float(x)))
+        frame = raw.frame.drop(columns="cumulative_rai_mci").assign(cumulative_rai_gbq=gbq.where(~bad, ""))
+        header = [("cumulative_rai_gbq" if h == "cumulative_rai_mci" else h) for h in raw.header]
+        raw = RawTable(raw.file, header, frame, raw.lines)
+    return raw, out
+
+
+def check_duplicates(file: str, lines: pd.Series, frame: pd.DataFrame, key: tuple[str, ...]) -> list[Violation]:
+    if not key or any(k not in frame.columns for k in key):
+        return []
+    dup = frame.duplicated(list(key), keep="first")
+    if not dup.any():
+        return []
+    label = ", ".join(key)
+    first_line = lines.groupby([frame[k] for k in key], dropna=False).transform("first")
+    joined = frame[list(key)].astype(str).agg("/".join, axis=1)
+    return [Violation(file, int(ln), key[-1], v, f"duplicate ({label}); first given on line {int(fl)}")
+            for ln, v, fl in zip(lines[dup], joined[dup], first_line[dup], strict=True)]
+
+
+def check_patients(file: str, lines: pd.Series, p: pd.DataFrame) -> list[Violation]:
+    out: list[Violation] = []
+    if not {"death", "death_day", "followup_days"} <= set(p.columns):
+        return out
+    died = p["death"] == 1
+    has_day = p["death_day"].notna()
+    dd = p["death_day"].astype("string").fillna("")
+    out += cell_violations(file, lines, "death_day", dd, (died & ~has_day).fillna(False),
+                           "is blank but death = 1; give the day of death")
+    out += cell_violations(file, lines, "death_day", dd, (~died & has_day).fillna(False),
+                           "is given but death = 0; leave it blank or set death = 1")
+    late = (p["death_day"] > p["followup_days"]).fillna(False)
+    out += cell_violations(file, lines, "death_day", dd, late,
+                           "is after followup_days; the day of death is the last contact, so it must be ≤ followup_days")
+    return out
+
+
+def check_adverse_events(file: str, lines: pd.Series, ae: pd.DataFrame) -> list[Violation]:
+    if not {"onset_day", "end_day"} <= set(ae.columns):
+        return []
+    early = (ae["end_day"] < ae["onset_day"]).fillna(False)
+    return cell_violations(file, lines, "end_day", ae["end_day"].astype("string"), early,
+                           "is before onset_day; expected end_day ≥ onset_day (blank = ongoing)")
+
+
+def normalise_labs(file: str, lines: pd.Series, labs: pd.DataFrame) -> tuple[pd.DataFrame, list[Violation]]:
+    """Convert Tg to ng/mL and TgAb to IU/mL; refuse units whose conversion is not known."""
+    out: list[Violation] = []
+    if not {"analyte", "unit", "value"} <= set(labs.columns):
+        return labs, out
+    factor = pd.Series(np.nan, index=labs.index)
+    for analyte, units in LAB_UNITS.items():
+        is_a = labs["analyte"] == analyte
+        factor[is_a] = labs.loc[is_a, "unit"].map(units)
+        bad = is_a & factor.isna() & labs["unit"].notna()
+        out += cell_violations(file, lines, "unit", labs["unit"], bad,
+                               f"unknown unit for {analyte}; expected one of " + ", ".join(dict.fromkeys(units)))
+    labs = labs.assign(value=labs["value"] * factor,
+                       unit=labs["analyte"].map(LAB_NORMALISED_UNIT).astype(object))
+    return labs, out
+
+
+def check_cross_file(tables: dict[str, pd.DataFrame], lines: dict[str, pd.Series]) -> list[Violation]:
+    out: list[Violation] = []
+    patients = tables.get("patients")
+    if patients is None or "patient_id" not in patients.columns:
+        return out
+    known = set(patients["patient_id"].dropna())
+    followup = patients.set_index("patient_id")["followup_days"] if "followup_days" in patients else None
+    if followup is not None:
+        followup = followup[~followup.index.duplicated()]
+    for name, t in tables.items():
+        if name == "patients" or "patient_id" not in t.columns:
+            continue
+        file = TABLES[name].file
+        unknown = t["patient_id"].notna() & ~t["patient_id"].isin(known)
+        out += cell_violations(file, lines[name], "patient_id", t["patient_id"], unknown,
+                               "is not in patients.csv; every patient must have a row there")
+        day_col = "onset_day" if name == "adverse_events" else "day"
+        if followup is not None and day_col in t.columns:
+            last = t["patient_id"].map(followup)
+            late = (t[day_col] > last).fillna(False) & ~unknown
+            out += cell_violations(file, lines[name], day_col, t[day_col].astype("string"), late,
+                                   "is after the patient's followup_days (day of last contact) in patients.csv")
+    if "tumor_measurements" in tables:
+        out += check_lesions(tables["tumor_measurements"], lines["tumor_measurements"])
+    return out
+
+
+def check_lesions(m: pd.DataFrame, lines: pd.Series) -> list[Violation]:
+    """Target lesions are chosen at baseline; a lesion keeps one type and one nodal flag."""
+    out: list[Violation] = []
+    file = TABLES["tumor_measurements"].file
+    need = {"patient_id", "day", "lesion_id", "lesion_type", "nodal"}
+    if not need <= set(m.columns) or m.empty:
+        return out
+    parent = m["lesion_id"].str.split("/", n=1).str[0]
+    key = [m["patient_id"], parent]
+    is_target = m["lesion_type"] == "target"
+    has_baseline = (is_target & (m["day"] <= 0)).groupby(key).transform("any")
+    out += cell_violations(file, lines, "lesion_id", m["lesion_id"], (is_target & ~has_baseline).fillna(False),
+                           "is a target lesion with no baseline measurement (day ≤ 0); target lesions are chosen "
+                           "at baseline — record a lesion that appears later as lesion_type 'new'")
+    one_type = m.groupby(key)["lesion_type"].transform("nunique") <= 1
+    out += cell_violations(file, lines, "lesion_type", m["lesion_type"], ~one_type,
+                           "differs from this lesion's type on other days; a lesion keeps one type")
+    one_nodal = m.groupby(key)["nodal"].transform("nunique") <= 1
+    out += cell_violations(file, lines, "nodal", m["nodal"].astype("string"), ~one_nodal,
+                           "differs from this lesion's nodal flag on other days")
+    diam_on_status = (m["lesion_type"] == "target") & m["status"].notna() if "status" in m else None
+    if diam_on_status is not None:
+        out += cell_violations(file, lines, "status", m["status"], diam_on_status,
+                               "is given for a target lesion; target lesions are recorded by diameter_mm, "
+                               "leave status blank")
+    return out
+
+
+def _finalise_dtypes(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Non-nullable integer columns become int64/int8 once validation has passed."""
+    table = TABLES[name]
+    for col in table.columns:
+        if col.name in frame.columns and not col.nullable:
+            if col.kind == "integer":
+                frame[col.name] = frame[col.name].astype("int64")
+            elif col.kind == "flag":
+                frame[col.name] = frame[col.name].astype("int8")
+    return frame
+
+
+def empty_table(name: str) -> pd.DataFrame:
+    """The typed, empty frame of an optional table a cohort does not supply."""
+    table = TABLES[name]
+    dtypes = {"integer": "Int64", "flag": "Int8", "number": "float64"}
+    frame = pd.DataFrame({c.name: pd.Series(dtype=dtypes.get(c.kind, object)) for c in table.columns})
+    return _finalise_dtypes(name, frame)
+
+
+def ingest_cohort(folder: Path, options: ScreenOptions | None = None) -> CohortTables:
+    """Validate and normalise every file of a cohort folder; raise :class:`ContractError` with all violations."""
+    options = options or ScreenOptions()
+    folder = Path(folder)
+    violations: list[Violation] = []
+    if not folder.is_dir():
+        raise ContractError([Violation(str(folder), 0, "", None, "cohort folder not found")])
+    typed: dict[str, pd.DataFrame] = {}
+    lines: dict[str, pd.Series] = {}
+    present: dict[str, bool] = {}
+    warnings: list[str] = []
+
+    known = {t.file for t in TABLES.values()}
+    for path in sorted(folder.glob("*.csv")):
+        if path.name not in known:
+            warnings.append(f"{path.name}: not part of the contract; ignored")
+
+    for name, table in TABLES.items():
+        path = folder / table.file
+        present[name] = path.exists()
+        if not path.exists():
+            if table.required:
+                violations.append(Violation(table.file, 0, "", None, "required file not found in the cohort folder"))
+            continue
+        raw, problems = read_raw(path, table.file)
+        if raw is None:
+            violations += problems
+            continue
+        raw, problems = check_header(raw, table)
+        violations += problems
+        raw, problems = _convert_aliases(raw, table)
+        violations += problems
+        violations += identifiers.screen_column_names(table.file, raw.header, options.safe_columns)
+        frame, problems = check_cells(raw, table)
+        violations += problems
+        violations += _screen_values(raw, table, options)
+        if name == "patients" and "age_years" in frame:
+            capped, problems = identifiers.screen_ages(table.file, raw.lines, frame["age_years"],
+                                                       raw.frame["age_years"], options.cap_age_over_89)
+            violations += problems
+            if not capped.equals(frame["age_years"]):
+                warnings.append("patients.csv: ages over 89 recorded as 90 (identifier_screen.cap_age_over_89)")
+            frame["age_years"] = capped
+        violations += check_duplicates(table.file, raw.lines, frame, table.unique)
+        if name == "patients":
+            violations += check_patients(table.file, raw.lines, frame)
+        elif name == "adverse_events":
+            violations += check_adverse_events(table.file, raw.lines, frame)
+        elif name == "labs":
+            frame, problems = normalise_labs(table.file, raw.lines, frame)
+            violations += problems
+        if len(frame) == 0:
+            warnings.append(f"{table.file}: header only, no data rows")
+        typed[name], lines[name] = frame, raw.lines
+
+    violations += check_cross_file(typed, lines)
+    if violations:
+        raise ContractError(violations)
+
+    tables = {name: _finalise_dtypes(name, typed[name]) if name in typed else empty_table(name) for name in TABLES}
+    if present["tumor_measurements"] and present["responses"]:
+        warnings.append("both tumor_measurements.csv and responses.csv given; the plan's recist.source decides")
+    rows = {name: int(len(t)) for name, t in tables.items()}
+    return CohortTables(tables, present, rows, warnings)
+
+
+def _screen_values(raw: RawTable, table: Table, options: ScreenOptions) -> list[Violation]:
+    out: list[Violation] = []
+    kinds = {c.name: c.kind for c in table.columns}
+    for col in raw.frame.columns:
+        kind = kinds.get(col, "extra")
+        if col in options.safe_columns or kind not in ("string", "text", "extra"):
+            continue
+        out += identifiers.screen_values(raw.file, raw.lines, col, raw.frame[col],
+                                         free_text=kind in ("text", "extra"),
+                                         identifier_like=kind in ("string", "extra"))
+    return out

@@ -1,0 +1,1 @@
+"""Statistics over the analysis dataset."""

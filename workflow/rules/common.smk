@@ -1,0 +1,68 @@
+# Config validation and input functions shared by the rule files.
+import sys
+from pathlib import Path
+
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import validate
+
+from tkicohort.config import check_cohort, load_yaml
+from tkicohort.ingest.contract import TABLES
+
+
+validate(config, schema="../schemas/config.schema.yaml")
+
+PLANS = {}
+for _name, _cohort in config["cohorts"].items():
+    _plan_path = Path(_cohort["plan"])
+    if not _plan_path.is_file():
+        raise WorkflowError(f"config error at 'cohorts.{_name}.plan': file '{_plan_path}' does not exist")
+    _plan = load_yaml(_plan_path)
+    try:
+        validate(_plan, schema="../schemas/plan.schema.yaml")
+    except WorkflowError as _err:
+        raise WorkflowError(f"config error at 'cohorts.{_name}.plan' ({_plan_path}): {_err}") from None
+    _problems = check_cohort(_name, _cohort, _plan, Path.cwd())
+    if _problems:
+        raise WorkflowError("\n".join(str(p) for p in _problems))
+    PLANS[_name] = _plan
+
+COHORTS = sorted(config["cohorts"])
+TABLE_NAMES = list(TABLES)
+
+
+wildcard_constraints:
+    cohort="|".join(COHORTS),
+
+
+def cohort_folder(wildcards):
+    return config["cohorts"][wildcards.cohort]["data"]
+
+
+def cohort_csv_files(wildcards):
+    """The contract's CSV files present in the cohort folder (so editing one re-runs ingestion)."""
+    folder = Path(cohort_folder(wildcards))
+    return [str(folder / t.file) for t in TABLES.values() if (folder / t.file).exists()]
+
+
+def screen_options(wildcards):
+    screen = config["cohorts"][wildcards.cohort].get("identifier_screen", {})
+    return {
+        "safe_columns": list(screen.get("safe_columns", [])),
+        "cap_age_over_89": bool(screen.get("cap_age_over_89", False)),
+    }
+
+
+def plan_of(wildcards):
+    return PLANS[wildcards.cohort]
+
+
+def final_targets():
+    return expand(
+        [
+            "results/{cohort}/data/ingest_report.json",
+            "results/{cohort}/recist/visits.csv",
+            "results/{cohort}/recist/best_response.csv",
+            "results/{cohort}/analysis/patients.csv",
+        ],
+        cohort=COHORTS,
+    )

@@ -1,0 +1,22 @@
+rule ingest:
+    """Validate a cohort folder against the data contract and write typed tables (all or nothing)."""
+    input:
+        cohort_csv_files,
+    output:
+        tables=expand("results/{{cohort}}/data/{table}.parquet", table=TABLE_NAMES),
+        report=report(
+            "results/{cohort}/data/ingest_report.json",
+            caption="../report/ingest.rst",
+            category="{cohort}",
+            subcategory="1 ingestion",
+        ),
+    params:
+        folder=cohort_folder,
+        screen=screen_options,
+        tables=TABLE_NAMES,
+    log:
+        "logs/{cohort}/ingest.log",
+    conda:
+        "../envs/pipeline.yaml"
+    script:
+        "../../scripts/rules/ingest.py"
