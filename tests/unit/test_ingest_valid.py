@@ -1,0 +1,78 @@
+"""A valid cohort is read into typed, normalised tables."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from tkicohort.ingest.cli import default_outputs, run
+from tkicohort.ingest.validate import ScreenOptions, ingest_cohort
+
+
+def test_types_and_normalisation(valid_cohort):
+    t = ingest_cohort(valid_cohort).tables
+    p = t["patients"]
+    assert p["followup_days"].dtype == "int64"
+    assert p["death"].dtype == "int8"
+    assert p["death_day"].tolist()[1] == 280 and pd.isna(p["death_day"].iloc[0])
+    assert p["age_years"].tolist() == [54.0, 67.5, 45.0]
+    assert p["excluded_reason"].tolist() == [None, None, "no post-baseline imaging"]
+    assert p["smoking"].tolist() == ["never", "former", "never"]  # an extra column is kept
+    m = t["tumor_measurements"]
+    assert m["diameter_mm"].isna().tolist() == [False, True, False, True, False, False]
+    assert m["status"].tolist()[:2] == [None, "present"]
+    labs = t["labs"]
+    assert labs["unit"].tolist() == ["ng/mL", "ng/mL", "IU/mL"]  # µg/L is the same as ng/mL
+    q = t["qol"]
+    assert q["q28"].isna().tolist() == [False, True]
+    assert q["q30"].tolist() == [6, 7]
+
+
+def test_mci_converted_to_gbq(valid_cohort):
+    path = valid_cohort / "patients.csv"
+    text = path.read_text().replace("cumulative_rai_gbq", "cumulative_rai_mci").replace(",11.1,", ",300,")
+    path.write_text(text)
+    p = ingest_cohort(valid_cohort).tables["patients"]
+    # 300 mCi × 0.037 GBq/mCi = 11.1 GBq (hand-computed); the other rows are read as mCi too.
+    assert p["cumulative_rai_gbq"].tolist() == pytest.approx([11.1, 7.4 * 0.037, 3.7 * 0.037])
+
+
+def test_absent_optional_tables_are_empty_and_typed(valid_cohort):
+    for name in ("responses.csv", "labs.csv", "adverse_events.csv", "doses.csv", "qol.csv"):
+        (valid_cohort / name).unlink()
+    result = ingest_cohort(valid_cohort)
+    assert result.present["labs"] is False and result.rows["labs"] == 0
+    assert list(result.tables["labs"].columns) == ["patient_id", "day", "analyte", "value", "unit"]
+    assert result.tables["doses"]["day"].dtype == "int64"
+
+
+def test_age_cap_option(valid_cohort):
+    path = valid_cohort / "patients.csv"
+    path.write_text(path.read_text().replace("P02,sorafenib,67.5", "P02,sorafenib,93"))
+    result = ingest_cohort(valid_cohort, ScreenOptions(cap_age_over_89=True))
+    assert result.tables["patients"]["age_years"].tolist() == [54.0, 90.0, 45.0]
+    assert any("recorded as 90" in w for w in result.warnings)
+
+
+def test_run_writes_every_table_and_report(valid_cohort, tmp_path):
+    outputs = default_outputs(tmp_path / "out")
+    assert run(valid_cohort, outputs, ScreenOptions()) == 0
+    report = json.loads(outputs["report"].read_text())
+    assert report["files"]["patients"] == {"present": True, "rows": 3}
+    assert report["files"]["tumor_measurements"]["rows"] == 6
+    back = pd.read_parquet(outputs["tumor_measurements"])
+    assert back["day"].tolist() == [-10, -10, 56, 56, -5, 60]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(p.name for p in outputs.values())
+
+
+def test_quoted_fields_with_line_breaks_keep_line_numbers(valid_cohort):
+    path = valid_cohort / "adverse_events.csv"
+    path.write_text('patient_id,term,grade,onset_day,end_day\nP01,"Fatigue,\nsevere",2,20,\nP02,Rash,7,3,\n')
+    from tkicohort.ingest.violations import ContractError
+
+    with pytest.raises(ContractError) as err:
+        ingest_cohort(valid_cohort)
+    # The first record spans lines 2-3, so the bad grade is on line 4.
+    assert [str(v).split(" —")[0] for v in err.value.violations] == ["adverse_events.csv:4: column 'grade': value '7'"]
