@@ -61,7 +61,7 @@ _VALUE_PATTERNS: list[tuple[str, str, int]] = [
      r"court|ct|place|pl|square|sq|terrace|strasse|straße|calle|rue)\b\.?", "a street address", re.I),
     (r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2}\b", "a postcode (UK pattern)", 0),
     (r"\b\d{5}-\d{4}\b", "a ZIP+4 code", 0),
-    (r"\b(?:mr|mrs|ms|miss|dr|prof)\.? [A-Z][a-z]+", "a person's name (title and name)", 0),
+    (r"\b(?i:mr|mrs|ms|miss|dr|prof)\.? [A-Z][a-z]+", "a person's name (title and name)", 0),
     (r"^[A-Z][a-z]+,\s*[A-Z][a-z]+$", "a person's name ('Surname, Firstname')", 0),
 ]
 _COMPILED = [(re.compile(p, f), what) for p, what, f in _VALUE_PATTERNS]
