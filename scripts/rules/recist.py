@@ -1,0 +1,20 @@
+"""Snakemake rule script: RECIST 1.1 responses and PFS from the ingested tables."""
+
+import logging
+
+import pandas as pd
+
+from tkicohort.io import write_csv
+from tkicohort.recist.stage import run_recist
+
+sm = snakemake  # noqa: F821 - injected by Snakemake
+logging.basicConfig(filename=sm.log[0], level=logging.INFO, format="%(message)s")
+visits, best = run_recist(
+    pd.read_parquet(sm.input.patients),
+    pd.read_parquet(sm.input.measurements),
+    pd.read_parquet(sm.input.responses),
+    sm.params.recist,
+)
+write_csv(visits, sm.output.visits)
+write_csv(best, sm.output.best)
+logging.info("%d assessments, %d patients", len(visits), len(best))

@@ -1,0 +1,43 @@
+"""The RECIST stage as one call: normalised tables in, visits and best responses out."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .best_response import derive_best_response
+from .pfs import derive_pfs
+from .visits import classify_visits, measurable_at_baseline, visits_from_responses
+
+BEST_RESPONSE_COLUMNS = [
+    "patient_id", "bor", "bor_confirmed", "best_pct_change", "first_response_day", "pd_day", "pfs_days",
+    "pfs_event", "pfs_censor_reason", "last_assessment_day", "evaluable", "not_evaluable_reason",
+]
+
+
+def choose_source(source: str, has_measurements: bool, has_responses: bool) -> str:
+    """``auto`` takes lesion measurements when the cohort supplies them, else investigator responses."""
+    if source == "auto":
+        return "measurements" if has_measurements else "responses"
+    return source
+
+
+def run_recist(patients: pd.DataFrame, measurements: pd.DataFrame, responses: pd.DataFrame,
+               recist_plan: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per-visit responses and the per-patient best response with PFS, following the plan's ``recist`` settings."""
+    source = choose_source(recist_plan.get("source", "auto"), len(measurements) > 0, len(responses) > 0)
+    if source == "measurements":
+        visits = classify_visits(measurements)
+        measurable = measurable_at_baseline(measurements)
+    else:
+        visits = visits_from_responses(responses)
+        measurable = None
+    best = derive_best_response(
+        visits, patients,
+        min_sd_days=recist_plan.get("min_sd_days", 42),
+        confirmation_days=recist_plan.get("confirmation_days", 28),
+        max_ne_between=recist_plan.get("max_ne_between", 1),
+        measurable=measurable,
+    )
+    pfs = derive_pfs(best, patients, max_gap_days=recist_plan.get("pfs_max_gap_days"))
+    best = best.merge(pfs, on="patient_id", how="left", validate="one_to_one")
+    return visits, best[BEST_RESPONSE_COLUMNS].sort_values("patient_id", kind="stable").reset_index(drop=True)

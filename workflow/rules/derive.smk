@@ -1,0 +1,23 @@
+rule analysis_dataset:
+    """The analysis dataset: one row per patient with covariates, derived variables and endpoints."""
+    input:
+        patients="results/{cohort}/data/patients.parquet",
+        labs="results/{cohort}/data/labs.parquet",
+        adverse_events="results/{cohort}/data/adverse_events.parquet",
+        doses="results/{cohort}/data/doses.parquet",
+        best="results/{cohort}/recist/best_response.csv",
+    output:
+        report(
+            "results/{cohort}/analysis/patients.csv",
+            caption="../report/analysis_dataset.rst",
+            category="{cohort}",
+            subcategory="3 analysis dataset",
+        ),
+    params:
+        plan=plan_of,
+    log:
+        "logs/{cohort}/analysis_dataset.log",
+    conda:
+        "../envs/pipeline.yaml"
+    script:
+        "../../scripts/rules/analysis_dataset.py"

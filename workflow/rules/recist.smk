@@ -1,0 +1,27 @@
+rule recist:
+    """RECIST 1.1 per-visit response, best overall response (with confirmation) and PFS."""
+    input:
+        patients="results/{cohort}/data/patients.parquet",
+        measurements="results/{cohort}/data/tumor_measurements.parquet",
+        responses="results/{cohort}/data/responses.parquet",
+    output:
+        visits=report(
+            "results/{cohort}/recist/visits.csv",
+            caption="../report/visits.rst",
+            category="{cohort}",
+            subcategory="2 RECIST",
+        ),
+        best=report(
+            "results/{cohort}/recist/best_response.csv",
+            caption="../report/best_response.rst",
+            category="{cohort}",
+            subcategory="2 RECIST",
+        ),
+    params:
+        recist=lambda w: plan_of(w)["recist"],
+    log:
+        "logs/{cohort}/recist.log",
+    conda:
+        "../envs/pipeline.yaml"
+    script:
+        "../../scripts/rules/recist.py"
