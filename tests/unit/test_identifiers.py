@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
-
 from tkicohort.ingest.identifiers import identifier_in_name, screen_ages, screen_values
+from tkicohort.ingest.read import RawColumn
 
 
 @pytest.mark.parametrize(("column", "what"), [
@@ -32,9 +33,8 @@ def test_safe_column_names(column):
 
 
 def _flags(values, free_text=True, identifier_like=False):
-    s = pd.Series(values, dtype=object)
-    lines = pd.Series(range(2, 2 + len(values)))
-    return [v.value for v in screen_values("f.csv", lines, "c", s, free_text=free_text,
+    lines = np.arange(2, 2 + len(values))
+    return [v.value for v in screen_values("f.csv", lines, "c", RawColumn.from_values(values), free_text=free_text,
                                            identifier_like=identifier_like)]
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-
 from cohort_fixtures import VALID_COHORT, write_cohort
 from tkicohort.ingest.cli import default_outputs, run
 from tkicohort.ingest.validate import ScreenOptions

@@ -6,7 +6,6 @@ import json
 
 import pandas as pd
 import pytest
-
 from tkicohort.ingest.cli import default_outputs, run
 from tkicohort.ingest.validate import ScreenOptions, ingest_cohort
 

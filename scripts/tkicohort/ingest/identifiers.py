@@ -18,7 +18,8 @@ import re
 
 import pandas as pd
 
-from .violations import Violation, cell_violations
+from .read import RawColumn
+from .violations import Violation, cell_violations, level_violations
 
 # Column-name tokens that name a direct identifier (names are split on _, -, space and camelCase).
 _NAME_TOKENS = {
@@ -106,13 +107,12 @@ def screen_column_names(file: str, header: list[str], safe: set[str]) -> list[Vi
     return out
 
 
-def screen_values(file: str, lines: pd.Series, column: str, values: pd.Series, *, free_text: bool,
+def screen_values(file: str, lines, column: str, rc: RawColumn, *, free_text: bool,
                   identifier_like: bool) -> list[Violation]:
-    """Refuse values that look like direct identifiers (vectorised per pattern)."""
-    filled = values[values != ""]
-    if filled.empty:
-        return []
-    hit = pd.Series(False, index=filled.index)
+    """Refuse values that look like direct identifiers; each distinct value of the column is tested once."""
+    levels = rc.levels
+    filled = levels != ""
+    hit = pd.Series(False, index=levels.index)
     out: list[Violation] = []
     checks = list(_COMPILED)
     if free_text:
@@ -120,13 +120,13 @@ def screen_values(file: str, lines: pd.Series, column: str, values: pd.Series, *
     if identifier_like:
         checks.append((_RECORD_NUMBER, "a record number (seven or more digits)"))
     for regex, what in checks:
-        m = filled.str.contains(regex, regex=True) & ~hit
+        m = filled & ~hit & levels.str.contains(regex, regex=True).astype(bool)
         if m.any():
             hit |= m
-            out += cell_violations(file, lines[filled.index], column, filled, m,
-                                   f"looks like {what}, a direct identifier; remove it (times are days from the "
-                                   "index date), or list the column under identifier_screen.safe_columns if it is "
-                                   "a false alarm")
+            out += level_violations(file, lines, column, rc, m,
+                                    f"looks like {what}, a direct identifier; remove it (times are days from the "
+                                    "index date), or list the column under identifier_screen.safe_columns if it "
+                                    "is a false alarm")
     return out
 
 
@@ -138,6 +138,6 @@ def screen_ages(file: str, lines: pd.Series, ages: pd.Series, as_written: pd.Ser
         return ages, []
     if cap:
         return ages.where(~over, 90.0), []
-    return ages, cell_violations(file, lines, "age_years", as_written, over.fillna(False),
+    return ages, cell_violations(file, lines, "age_years", as_written, over.fillna(False).to_numpy(),
                                  "an age over 89 is an identifier under HIPAA Safe Harbor; enter 90, or set "
                                  "identifier_screen.cap_age_over_89: true in the cohort's config to record it as 90")

@@ -21,8 +21,8 @@ import pandas as pd
 
 from . import identifiers
 from .contract import GBQ_PER_MCI, LAB_NORMALISED_UNIT, LAB_UNITS, TABLES, Column, Table
-from .read import RawTable, read_raw
-from .violations import ContractError, Violation, cell_violations
+from .read import RawColumn, RawTable, read_raw
+from .violations import ContractError, Violation, cell_violations, level_violations
 
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
@@ -62,74 +62,81 @@ def _expected(col: Column) -> str:
 
 
 def check_cells(raw: RawTable, table: Table) -> tuple[pd.DataFrame, list[Violation]]:
-    """Type every declared column; return the typed frame (extra columns as strings) and the violations."""
+    """Type every declared column; return the typed frame (extra columns as strings) and the violations.
+
+    Every check runs on the distinct values of a column (``RawColumn.levels``) and is mapped back to rows.
+    """
     out: list[Violation] = []
-    f, lines = raw.file, raw.lines
-    typed: dict[str, pd.Series] = {}
+    typed: dict[str, object] = {}
+
+    def report(col: str, rc: RawColumn, level_mask, message: str) -> None:
+        out.extend(level_violations(raw.file, raw.lines, col, rc, level_mask, message))
+
     for col in table.columns:
-        if col.name not in raw.frame.columns:
+        rc = raw.columns.get(col.name)
+        if rc is None:
             continue
-        s = raw.frame[col.name]
-        blank = s == ""
+        lv = rc.levels
+        blank = lv == ""
         if not col.nullable:
-            out += cell_violations(f, lines, col.name, s, blank, "is blank; a value is required")
+            report(col.name, rc, blank, "is blank; a value is required")
         filled = ~blank
         if col.kind in ("integer", "number", "flag"):
             pattern = _NUMBER if col.kind == "number" else _INTEGER
-            bad = filled & ~s.str.match(pattern)
+            bad = filled & ~lv.str.match(pattern).astype(bool)
             if col.kind == "integer":
-                looks_decimal = bad & s.str.match(_NUMBER)
-                out += cell_violations(f, lines, col.name, s, looks_decimal,
-                                       f"is not a whole number; {_expected(col)}")
+                looks_decimal = bad & lv.str.match(_NUMBER).astype(bool)
+                report(col.name, rc, looks_decimal, f"is not a whole number; {_expected(col)}")
                 bad &= ~looks_decimal
-            out += cell_violations(f, lines, col.name, s, bad, f"is not a number; {_expected(col)}")
-            num = pd.to_numeric(s.where(filled & ~bad), errors="coerce")
+            report(col.name, rc, bad, f"is not a number; {_expected(col)}")
+            num = pd.to_numeric(lv.where(filled & ~bad), errors="coerce").astype("float64")
             if col.kind == "flag":
-                out += cell_violations(f, lines, col.name, s, num.notna() & ~num.isin([0, 1]),
-                                       _expected(col))
+                report(col.name, rc, num.notna() & ~num.isin([0, 1]), _expected(col))
             else:
-                low = num < col.minimum if col.minimum is not None else pd.Series(False, index=s.index)
-                high = num > col.maximum if col.maximum is not None else pd.Series(False, index=s.index)
-                out += cell_violations(f, lines, col.name, s, low | high, f"is out of range; {_expected(col)}")
+                out_of_range = pd.Series(False, index=lv.index)
+                if col.minimum is not None:
+                    out_of_range |= num < col.minimum
+                if col.maximum is not None:
+                    out_of_range |= num > col.maximum
+                report(col.name, rc, out_of_range, f"is out of range; {_expected(col)}")
+            values = num.to_numpy()[rc.codes]
             if col.kind == "number":
-                typed[col.name] = num.astype("float64")
+                typed[col.name] = values
             else:
                 dtype = {"integer": "Int64", "flag": "Int8"}[col.kind]
-                typed[col.name] = num.round().astype(dtype)
+                typed[col.name] = pd.array(np.rint(values), dtype="Float64").astype(dtype) \
+                    if np.isnan(values).any() else pd.array(values.astype(np.int64), dtype=dtype)
         elif col.kind == "category":
-            bad = filled & ~s.isin(col.allowed)
+            bad = filled & ~lv.isin(col.allowed)
             if bad.any():
-                lower = {a.lower(): a for a in col.allowed}
-                hint = s[bad].str.lower().map(lower)
-                spelled = bad.copy()
-                spelled[bad] = hint.notna().to_numpy()
-                for value, right in sorted(set(zip(s[spelled], hint[hint.notna()], strict=True))):
-                    m = spelled & (s == value)
-                    out += cell_violations(f, lines, col.name, s, m, f"{_expected(col)} (write '{right}')")
-                out += cell_violations(f, lines, col.name, s, bad & ~spelled, _expected(col))
-            typed[col.name] = s.where(filled, None).astype(object)
+                right = lv.str.lower().map({a.lower(): a for a in col.allowed})
+                for level in lv[bad & right.notna()].index:
+                    only = pd.Series(False, index=lv.index)
+                    only[level] = True
+                    report(col.name, rc, only, f"{_expected(col)} (write '{right[level]}')")
+                report(col.name, rc, bad & right.isna(), _expected(col))
+            typed[col.name] = lv.where(filled, None).to_numpy(dtype=object)[rc.codes]
         else:
-            typed[col.name] = s.where(filled, None).astype(object)
+            typed[col.name] = lv.where(filled, None).to_numpy(dtype=object)[rc.codes]
     declared = {c.name for c in table.columns}
-    for extra in raw.frame.columns:
+    for extra, rc in raw.columns.items():
         if extra not in declared:
-            s = raw.frame[extra]
-            typed[extra] = s.where(s != "", None).astype(object)
-    return pd.DataFrame(typed, index=raw.frame.index), out
+            typed[extra] = rc.levels.where(rc.levels != "", None).to_numpy(dtype=object)[rc.codes]
+    return pd.DataFrame(typed, index=pd.RangeIndex(raw.n_rows)), out
 
 
 def check_header(raw: RawTable, table: Table) -> tuple[RawTable, list[Violation]]:
     """Required columns present; no undeclared column in a closed table; aliases renamed."""
     out: list[Violation] = []
-    frame = raw.frame
+    present = set(raw.header)
     for alias, canonical in table.aliases.items():
-        if alias in frame.columns:
-            if canonical in frame.columns:
+        if alias in present:
+            if canonical in present:
                 out.append(Violation(raw.file, 1, alias, None,
                                      f"give either '{canonical}' or '{alias}', not both"))
     declared = {c.name for c in table.columns} | set(table.aliases)
     for col in table.columns:
-        if col.required and col.name not in frame.columns:
+        if col.required and col.name not in present:
             close = [h for h in raw.header if h.lower() == col.name.lower()]
             hint = f" (found '{close[0]}': column names are lower-case)" if close else ""
             out.append(Violation(raw.file, 1, col.name, None, f"required column is missing from the header{hint}"))
@@ -145,32 +152,39 @@ def check_header(raw: RawTable, table: Table) -> tuple[RawTable, list[Violation]
 def _convert_aliases(raw: RawTable, table: Table) -> tuple[RawTable, list[Violation]]:
     """cumulative_rai_mci → cumulative_rai_gbq (1 mCi = 0.037 GBq), checked as a number first."""
     out: list[Violation] = []
-    if table.name == "patients" and "cumulative_rai_mci" in raw.frame.columns \
-            and "cumulative_rai_gbq" not in raw.frame.columns:
-        s = raw.frame["cumulative_rai_mci"]
-        filled = s != ""
-        bad = filled & ~s.str.match(_NUMBER)
-        out += cell_violations(raw.file, raw.lines, "cumulative_rai_mci", s, bad,
-                               "is not a number; expected the cumulative activity in mCi")
-        mci = pd.to_numeric(s.where(filled & ~bad), errors="coerce")
+    if table.name == "patients" and "cumulative_rai_mci" in raw.columns and "cumulative_rai_gbq" not in raw.columns:
+        rc = raw.columns["cumulative_rai_mci"]
+        filled = rc.levels != ""
+        bad = filled & ~rc.levels.str.match(_NUMBER).astype(bool)
+        out += level_violations(raw.file, raw.lines, "cumulative_rai_mci", rc, bad,
+                                "is not a number; expected the cumulative activity in mCi")
+        mci = pd.to_numeric(rc.levels.where(filled & ~bad), errors="coerce")
         gbq = (mci * GBQ_PER_MCI).map(lambda x: "" if pd.isna(x) else repr(float(x)))
-        frame = raw.frame.drop(columns="cumulative_rai_mci").assign(cumulative_rai_gbq=gbq.where(~bad, ""))
+        columns = {("cumulative_rai_gbq" if k == "cumulative_rai_mci" else k): v for k, v in raw.columns.items()}
+        columns["cumulative_rai_gbq"] = RawColumn(rc.codes, gbq.astype(object))
         header = [("cumulative_rai_gbq" if h == "cumulative_rai_mci" else h) for h in raw.header]
-        raw = RawTable(raw.file, header, frame, raw.lines)
+        raw = RawTable(raw.file, header, columns, raw.lines, raw.n_rows)
     return raw, out
 
 
-def check_duplicates(file: str, lines: pd.Series, frame: pd.DataFrame, key: tuple[str, ...]) -> list[Violation]:
-    if not key or any(k not in frame.columns for k in key):
+def check_duplicates(raw: RawTable, frame: pd.DataFrame, key: tuple[str, ...]) -> list[Violation]:
+    """Rows repeating a key; compared on integer codes and typed numbers, not on Python strings (fast)."""
+    if not key or any(k not in raw.columns for k in key):
         return []
-    dup = frame.duplicated(list(key), keep="first")
+    parts = {k: (frame[k].to_numpy() if pd.api.types.is_numeric_dtype(frame[k]) else raw.columns[k].codes)
+             for k in key}
+    codes = pd.DataFrame(parts)
+    dup = codes.duplicated(keep="first").to_numpy()
     if not dup.any():
         return []
+    rows = np.flatnonzero(dup)
+    first_index = pd.Series(np.arange(len(codes))).groupby([codes[k] for k in key], sort=False,
+                                                            dropna=False).transform("first").to_numpy()
     label = ", ".join(key)
-    first_line = lines.groupby([frame[k] for k in key], dropna=False).transform("first")
-    joined = frame[list(key)].astype(str).agg("/".join, axis=1)
-    return [Violation(file, int(ln), key[-1], v, f"duplicate ({label}); first given on line {int(fl)}")
-            for ln, v, fl in zip(lines[dup], joined[dup], first_line[dup], strict=True)]
+    joined = ["/".join(str(frame[k].iat[r]) for k in key) for r in rows]
+    return [Violation(raw.file, int(raw.lines[r]), key[-1], v,
+                      f"duplicate ({label}); first given on line {int(raw.lines[first_index[r]])}")
+            for r, v in zip(rows, joined, strict=True)]
 
 
 def check_patients(file: str, lines: pd.Series, p: pd.DataFrame) -> list[Violation]:
@@ -215,56 +229,62 @@ def normalise_labs(file: str, lines: pd.Series, labs: pd.DataFrame) -> tuple[pd.
     return labs, out
 
 
-def check_cross_file(tables: dict[str, pd.DataFrame], lines: dict[str, pd.Series]) -> list[Violation]:
+def check_cross_file(tables: dict[str, pd.DataFrame], raws: dict[str, RawTable]) -> list[Violation]:
+    """Every patient_id exists in patients.csv; nothing happens after the patient's last contact."""
     out: list[Violation] = []
     patients = tables.get("patients")
     if patients is None or "patient_id" not in patients.columns:
         return out
-    known = set(patients["patient_id"].dropna())
-    followup = patients.set_index("patient_id")["followup_days"] if "followup_days" in patients else None
-    if followup is not None:
-        followup = followup[~followup.index.duplicated()]
+    followup = patients.drop_duplicates("patient_id").set_index("patient_id")["followup_days"] \
+        if "followup_days" in patients else None
     for name, t in tables.items():
-        if name == "patients" or "patient_id" not in t.columns:
+        if name == "patients" or "patient_id" not in raws[name].columns:
             continue
-        file = TABLES[name].file
-        unknown = t["patient_id"].notna() & ~t["patient_id"].isin(known)
-        out += cell_violations(file, lines[name], "patient_id", t["patient_id"], unknown,
-                               "is not in patients.csv; every patient must have a row there")
+        raw = raws[name]
+        rc = raw.columns["patient_id"]
+        unknown = (rc.levels != "") & ~rc.levels.isin(patients["patient_id"])
+        out += level_violations(raw.file, raw.lines, "patient_id", rc, unknown,
+                                "is not in patients.csv; every patient must have a row there")
         day_col = "onset_day" if name == "adverse_events" else "day"
         if followup is not None and day_col in t.columns:
-            last = t["patient_id"].map(followup)
-            late = (t[day_col] > last).fillna(False) & ~unknown
-            out += cell_violations(file, lines[name], day_col, t[day_col].astype("string"), late,
+            last = rc.levels.map(followup).to_numpy(dtype="float64", na_value=np.nan)[rc.codes]
+            late = np.asarray(t[day_col].to_numpy(dtype="float64", na_value=np.nan) > last)
+            out += cell_violations(raw.file, raw.lines, day_col, t[day_col], late,
                                    "is after the patient's followup_days (day of last contact) in patients.csv")
     if "tumor_measurements" in tables:
-        out += check_lesions(tables["tumor_measurements"], lines["tumor_measurements"])
+        out += check_lesions(tables["tumor_measurements"], raws["tumor_measurements"])
     return out
 
 
-def check_lesions(m: pd.DataFrame, lines: pd.Series) -> list[Violation]:
-    """Target lesions are chosen at baseline; a lesion keeps one type and one nodal flag."""
+def check_lesions(m: pd.DataFrame, raw: RawTable) -> list[Violation]:
+    """Target lesions are chosen at baseline; a lesion keeps one type and one nodal flag.
+
+    Lesions are keyed by (patient, lesion) integer codes; fragments 'T1/a', 'T1/b' belong to lesion 'T1'.
+    """
     out: list[Violation] = []
-    file = TABLES["tumor_measurements"].file
     need = {"patient_id", "day", "lesion_id", "lesion_type", "nodal"}
     if not need <= set(m.columns) or m.empty:
         return out
-    parent = m["lesion_id"].str.split("/", n=1).str[0]
-    key = [m["patient_id"], parent]
-    is_target = m["lesion_type"] == "target"
-    has_baseline = (is_target & (m["day"] <= 0)).groupby(key).transform("any")
-    out += cell_violations(file, lines, "lesion_id", m["lesion_id"], (is_target & ~has_baseline).fillna(False),
+    lesion = raw.columns["lesion_id"]
+    parent_codes, _ = pd.factorize(lesion.levels.str.split("/", n=1).str[0])
+    key, _ = pd.factorize(pd.Series(raw.columns["patient_id"].codes * (parent_codes.max() + 1)
+                                    + parent_codes[lesion.codes]))
+    n_keys = key.max() + 1
+    lesion_type = m["lesion_type"].to_numpy(dtype=object)
+    is_target = lesion_type == "target"
+    day = m["day"].to_numpy(dtype="float64", na_value=np.nan)
+    has_baseline = np.zeros(n_keys, dtype=bool)
+    has_baseline[key[is_target & (day <= 0)]] = True
+    out += cell_violations(raw.file, raw.lines, "lesion_id", m["lesion_id"], is_target & ~has_baseline[key],
                            "is a target lesion with no baseline measurement (day ≤ 0); target lesions are chosen "
                            "at baseline — record a lesion that appears later as lesion_type 'new'")
-    one_type = m.groupby(key)["lesion_type"].transform("nunique") <= 1
-    out += cell_violations(file, lines, "lesion_type", m["lesion_type"], ~one_type,
-                           "differs from this lesion's type on other days; a lesion keeps one type")
-    one_nodal = m.groupby(key)["nodal"].transform("nunique") <= 1
-    out += cell_violations(file, lines, "nodal", m["nodal"].astype("string"), ~one_nodal,
-                           "differs from this lesion's nodal flag on other days")
-    diam_on_status = (m["lesion_type"] == "target") & m["status"].notna() if "status" in m else None
-    if diam_on_status is not None:
-        out += cell_violations(file, lines, "status", m["status"], diam_on_status,
+    for col, message in (("lesion_type", "differs from this lesion's type on other days; a lesion keeps one type"),
+                         ("nodal", "differs from this lesion's nodal flag on other days")):
+        pairs = pd.DataFrame({"key": key, "v": raw.columns[col].codes}).drop_duplicates()
+        several = np.bincount(pairs["key"].to_numpy(), minlength=n_keys) > 1
+        out += cell_violations(raw.file, raw.lines, col, m[col], several[key], message)
+    if "status" in m:
+        out += cell_violations(raw.file, raw.lines, "status", m["status"], is_target & m["status"].notna().to_numpy(),
                                "is given for a target lesion; target lesions are recorded by diameter_mm, "
                                "leave status blank")
     return out
@@ -298,7 +318,7 @@ def ingest_cohort(folder: Path, options: ScreenOptions | None = None) -> CohortT
     if not folder.is_dir():
         raise ContractError([Violation(str(folder), 0, "", None, "cohort folder not found")])
     typed: dict[str, pd.DataFrame] = {}
-    lines: dict[str, pd.Series] = {}
+    raws: dict[str, RawTable] = {}
     present: dict[str, bool] = {}
     warnings: list[str] = []
 
@@ -328,12 +348,12 @@ def ingest_cohort(folder: Path, options: ScreenOptions | None = None) -> CohortT
         violations += _screen_values(raw, table, options)
         if name == "patients" and "age_years" in frame:
             capped, problems = identifiers.screen_ages(table.file, raw.lines, frame["age_years"],
-                                                       raw.frame["age_years"], options.cap_age_over_89)
+                                                       raw.columns["age_years"].values(), options.cap_age_over_89)
             violations += problems
             if not capped.equals(frame["age_years"]):
                 warnings.append("patients.csv: ages over 89 recorded as 90 (identifier_screen.cap_age_over_89)")
             frame["age_years"] = capped
-        violations += check_duplicates(table.file, raw.lines, frame, table.unique)
+        violations += check_duplicates(raw, frame, table.unique)
         if name == "patients":
             violations += check_patients(table.file, raw.lines, frame)
         elif name == "adverse_events":
@@ -343,9 +363,9 @@ def ingest_cohort(folder: Path, options: ScreenOptions | None = None) -> CohortT
             violations += problems
         if len(frame) == 0:
             warnings.append(f"{table.file}: header only, no data rows")
-        typed[name], lines[name] = frame, raw.lines
+        typed[name], raws[name] = frame, raw
 
-    violations += check_cross_file(typed, lines)
+    violations += check_cross_file(typed, raws)
     if violations:
         raise ContractError(violations)
 
@@ -359,11 +379,10 @@ def ingest_cohort(folder: Path, options: ScreenOptions | None = None) -> CohortT
 def _screen_values(raw: RawTable, table: Table, options: ScreenOptions) -> list[Violation]:
     out: list[Violation] = []
     kinds = {c.name: c.kind for c in table.columns}
-    for col in raw.frame.columns:
+    for col, rc in raw.columns.items():
         kind = kinds.get(col, "extra")
         if col in options.safe_columns or kind not in ("string", "text", "extra"):
             continue
-        out += identifiers.screen_values(raw.file, raw.lines, col, raw.frame[col],
-                                         free_text=kind in ("text", "extra"),
+        out += identifiers.screen_values(raw.file, raw.lines, col, rc, free_text=kind in ("text", "extra"),
                                          identifier_like=kind in ("string", "extra"))
     return out

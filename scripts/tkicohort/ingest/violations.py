@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 #: A value longer than this is shortened in a message.
@@ -35,14 +36,30 @@ class Violation:
         return ": ".join(parts) + f" — {self.message}"
 
 
-def cell_violations(file: str, lines: pd.Series, column: str, values: pd.Series, mask: pd.Series,
-                    message: str) -> list[Violation]:
-    """The violations of the rows selected by ``mask`` (vectorised selection; one object per bad cell)."""
-    if not mask.any():
+def cell_violations(file: str, lines, column: str, values, mask, message: str) -> list[Violation]:
+    """The violations of the rows selected by the boolean ``mask`` (one object per bad cell only)."""
+    rows = np.flatnonzero(np.asarray(mask, dtype=bool))
+    if len(rows) == 0:
         return []
-    bad_lines = lines[mask].to_numpy()
-    bad_values = values[mask].astype(str).to_numpy()
-    return [Violation(file, int(ln), column, v, message) for ln, v in zip(bad_lines, bad_values, strict=True)]
+    line_of = np.asarray(lines)[rows]
+    vals = np.asarray(values, dtype=object)[rows]
+    return [Violation(file, int(ln), column, "" if _missing(v) else str(v), message)
+            for ln, v in zip(line_of, vals, strict=True)]
+
+
+def level_violations(file: str, lines, column: str, rc, level_mask, message: str) -> list[Violation]:
+    """The violations of a dictionary-encoded column (:class:`~tkicohort.ingest.read.RawColumn`) whose value is
+    one of the levels selected by ``level_mask``."""
+    if not np.asarray(level_mask, dtype=bool).any():
+        return []
+    rows = rc.rows(level_mask)
+    levels = rc.levels.to_numpy(dtype=object)
+    return [Violation(file, int(ln), column, str(levels[c]), message)
+            for ln, c in zip(np.asarray(lines)[rows], rc.codes[rows], strict=True)]
+
+
+def _missing(v) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
 
 
 class ContractError(Exception):
