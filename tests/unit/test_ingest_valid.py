@@ -75,3 +75,17 @@ def test_quoted_fields_with_line_breaks_keep_line_numbers(valid_cohort):
         ingest_cohort(valid_cohort)
     # The first record spans lines 2-3, so the bad grade is on line 4.
     assert [str(v).split(" —")[0] for v in err.value.violations] == ["adverse_events.csv:4: column 'grade': value '7'"]
+
+
+@pytest.mark.parametrize(("content", "line"), [
+    ('patient_id,term,grade,onset_day,end_day\n\nP01,Rash,2,3,\n\nP02,Rash,7,3,\n', 5),  # blank lines count
+    ('"patient_id","term","grade","onset_day","end_day"\nP01,Rash,2,3,\nP02,Rash,7,3,\n', 3),  # quoted header
+    ('patient_id,term,grade,onset_day,end_day\r\nP01,Rash,2,3,\r\n\r\nP02,Rash,7,3,\r\n', 4),  # CRLF + blank
+])
+def test_line_numbers_follow_the_file(valid_cohort, content, line):
+    from tkicohort.ingest.violations import ContractError
+
+    (valid_cohort / "adverse_events.csv").write_text(content, newline="")
+    with pytest.raises(ContractError) as err:
+        ingest_cohort(valid_cohort)
+    assert [(v.file, v.line, v.column) for v in err.value.violations] == [("adverse_events.csv", line, "grade")]

@@ -130,15 +130,16 @@ def _header_problems(name: str, header: list[str]) -> list[Violation]:
     return out
 
 
-def _simple_layout(data: bytes) -> bool:
-    """True when every data record is exactly one non-blank line (no quotes, no blank lines)."""
-    body = data.rstrip(b"\r\n")
-    return b'"' not in data and b"\n\n" not in body and b"\n\r\n" not in body
-
-
 def _line_numbers(data: bytes, n_rows: int) -> np.ndarray:
-    """CSV line of each data row (header = line 1)."""
-    if _simple_layout(data):
+    """CSV line of each data row (header = line 1).
+
+    When the file has no blank line and as many lines as records, every record is one line and the answer is
+    ``row + 2`` (the common case, whatever the quoting). Otherwise (blank lines, line breaks inside quoted fields)
+    the records are walked to find where each starts.
+    """
+    body = data.rstrip(b"\r\n")
+    blank_lines = b"\n\n" in body or b"\n\r\n" in body
+    if not blank_lines and body.count(b"\n") == n_rows:
         return np.arange(n_rows, dtype=np.int64) + 2
     fields, lines = _fields_per_record(data.decode("utf-8-sig"))
     return lines
