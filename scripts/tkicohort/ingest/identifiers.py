@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from .read import RawColumn
@@ -66,6 +67,9 @@ _VALUE_PATTERNS: list[tuple[str, str, int]] = [
     (r"^[A-Z][a-z]+,\s*[A-Z][a-z]+$", "a person's name ('Surname, Firstname')", 0),
 ]
 _COMPILED = [(re.compile(p, f), what) for p, what, f in _VALUE_PATTERNS]
+# One alternation of every pattern, for a first pass: a value that matches none (nearly all) costs one search.
+_ANY = re.compile("|".join(f"(?{'i' if f & re.I else ''}:{p})" if f & re.I else f"(?:{p})"
+                           for p, _, f in _VALUE_PATTERNS))
 # Values of identifier-like columns that look like a record number: seven or more digits, nothing else.
 _RECORD_NUMBER = re.compile(r"^\d{7,}$")
 # Free text of two or three capitalised words and nothing else reads like a name ("Maria Lopez").
@@ -111,16 +115,23 @@ def screen_values(file: str, lines, column: str, rc: RawColumn, *, free_text: bo
                   identifier_like: bool) -> list[Violation]:
     """Refuse values that look like direct identifiers; each distinct value of the column is tested once."""
     levels = rc.levels
-    filled = levels != ""
-    hit = pd.Series(False, index=levels.index)
-    out: list[Violation] = []
     checks = list(_COMPILED)
+    first_pass = [_ANY]
     if free_text:
         checks.append((_PLAIN_NAME, "a person's name (capitalised words)"))
+        first_pass.append(_PLAIN_NAME)
     if identifier_like:
         checks.append((_RECORD_NUMBER, "a record number (seven or more digits)"))
+        first_pass.append(_RECORD_NUMBER)
+    suspect = levels != ""
+    suspect &= np.logical_or.reduce([levels.str.contains(r, regex=True).astype(bool).to_numpy() for r in first_pass])
+    out: list[Violation] = []
+    if not suspect.any():
+        return out
+    candidates = levels.where(suspect, "")
+    hit = pd.Series(False, index=levels.index)
     for regex, what in checks:
-        m = filled & ~hit & levels.str.contains(regex, regex=True).astype(bool)
+        m = suspect & ~hit & candidates.str.contains(regex, regex=True).astype(bool)
         if m.any():
             hit |= m
             out += level_violations(file, lines, column, rc, m,

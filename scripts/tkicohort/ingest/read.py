@@ -35,7 +35,7 @@ class RawColumn:
     @classmethod
     def from_values(cls, values) -> RawColumn:
         codes, levels = pd.factorize(pd.Series(values, dtype=object).str.strip(), sort=False)
-        return cls(codes.astype(np.int64), pd.Series(levels, dtype=object))
+        return cls(codes.astype(np.int32), pd.Series(levels, dtype=object))
 
     def values(self) -> np.ndarray:
         return self.levels.to_numpy(dtype=object)[self.codes]
@@ -64,18 +64,21 @@ def read_raw(path: Path, display_name: str) -> tuple[RawTable | None, list[Viola
     name = display_name
     if not path.exists():
         return None, [Violation(name, 0, "", None, "file not found")]
-    data = path.read_bytes()
-    if not data.strip().lstrip(b"\xef\xbb\xbf").strip():
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 16)
+    if _is_blank(head) and path.stat().st_size <= len(head):
         return None, [Violation(name, 0, "", None, "file is empty; expected a header row and data rows")]
-    first_line = data.split(b"\n", 1)[0]
+    end_of_header = head.find(b"\n")
+    first_line = head if end_of_header < 0 else head[:end_of_header]
     try:
         header_text = first_line.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        return None, [_not_utf8(name, data, e.start)]
+        return None, [_not_utf8(name, path, e.start)]
     header = [h.strip() for h in next(csv.reader([header_text]))]
     problems = _header_problems(name, header)
     if problems:
         return None, problems
+    layout = _scan_layout(path)
 
     ragged: list[int] = []
 
@@ -85,36 +88,49 @@ def read_raw(path: Path, display_name: str) -> tuple[RawTable | None, list[Viola
 
     try:
         table = pacsv.read_csv(
-            io.BytesIO(data),
+            path,
             read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
-            parse_options=pacsv.ParseOptions(newlines_in_values=b'"' in data, invalid_row_handler=on_invalid_row),
+            parse_options=pacsv.ParseOptions(newlines_in_values=layout.has_quotes,
+                                            invalid_row_handler=on_invalid_row),
             convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
     except pa.ArrowInvalid as e:
         if "UTF8" in str(e):
             try:
-                data.decode("utf-8-sig")
+                path.read_bytes().decode("utf-8-sig")
             except UnicodeDecodeError as ue:
-                return None, [_not_utf8(name, data, ue.start)]
+                return None, [_not_utf8(name, path, ue.start)]
         return None, [Violation(name, 0, "", None, f"cannot be read as CSV: {e}")]
 
     if ragged:
-        return None, [_ragged_violation(name, data, len(header))]
-    lines = _line_numbers(data, table.num_rows)
+        return None, [_ragged_violation(name, path, len(header))]
+    n_rows = table.num_rows
+    lines = _line_numbers(path, layout, n_rows)
+    arrow_columns = {h: table.column(h) for h in header}
+    del table  # each column is released as soon as it is encoded
     columns = {}
     for h in header:
-        encoded = table.column(h).combine_chunks().dictionary_encode()
+        encoded = arrow_columns.pop(h).combine_chunks().dictionary_encode()
         levels = pd.Series(encoded.dictionary.to_pylist(), dtype=object).str.strip()
         # Stripping may merge levels (" F" and "F"): re-encode so equal values share one code.
         merged, uniq = pd.factorize(levels, sort=False)
         codes = merged[encoded.indices.to_numpy(zero_copy_only=False)]
-        columns[h] = RawColumn(codes.astype(np.int64), pd.Series(uniq, dtype=object))
-    return RawTable(name, header, columns, lines, table.num_rows), []
+        columns[h] = RawColumn(codes.astype(np.int32), pd.Series(uniq, dtype=object))
+        del encoded
+    return RawTable(name, header, columns, lines, n_rows), []
 
 
-def _not_utf8(name: str, data: bytes, start: int) -> Violation:
-    line = data[:start].count(b"\n") + 1
+def _is_blank(data: bytes) -> bool:
+    """Empty, or white space only (a UTF-8 byte-order mark aside); no copy of a large file."""
+    bom = b"\xef\xbb\xbf"
+    if data.startswith(bom):
+        data = data[len(bom):] if len(data) < 4096 else data[len(bom):4096] + (b"x" if len(data) > 4096 else b"")
+    return not data or data.isspace()
+
+
+def _not_utf8(name: str, path: Path, start: int) -> Violation:
+    line = path.read_bytes()[:start].count(b"\n") + 1
     return Violation(name, line, "", None, f"cannot be decoded as UTF-8 (byte {start}); save the file as UTF-8 CSV")
 
 
@@ -130,23 +146,56 @@ def _header_problems(name: str, header: list[str]) -> list[Violation]:
     return out
 
 
-def _line_numbers(data: bytes, n_rows: int) -> np.ndarray:
+@dataclass
+class _Layout:
+    has_quotes: bool
+    inner_blank_lines: bool
+    n_line_breaks: int  # line breaks before the last non-blank byte
+
+
+def _scan_layout(path: Path, chunk: int = 1 << 24) -> _Layout:
+    """Quotes, blank lines and line breaks of a file, streamed in chunks (a large file is never held whole)."""
+    quotes = blank = False
+    breaks = trailing = 0
+    tail = b""
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            window = tail + block
+            quotes = quotes or b'"' in block
+            blank = blank or (b"\n\n" in window) or (b"\n\r\n" in window)
+            breaks += block.count(b"\n")
+            stripped = block.rstrip(b"\r\n")
+            if stripped:
+                trailing = block.count(b"\n", len(stripped))
+            else:
+                trailing += block.count(b"\n")
+            tail = window[-2:]
+    # Blank lines found only in the trailing run of line breaks are harmless.
+    if blank and trailing >= 1:
+        blank = _has_inner_blank_line(path)
+    return _Layout(quotes, blank, breaks - trailing)
+
+
+def _has_inner_blank_line(path: Path) -> bool:
+    data = path.read_bytes().rstrip(b"\r\n")
+    return b"\n\n" in data or b"\n\r\n" in data
+
+
+def _line_numbers(path: Path, layout: _Layout, n_rows: int) -> np.ndarray:
     """CSV line of each data row (header = line 1).
 
     When the file has no blank line and as many lines as records, every record is one line and the answer is
     ``row + 2`` (the common case, whatever the quoting). Otherwise (blank lines, line breaks inside quoted fields)
     the records are walked to find where each starts.
     """
-    body = data.rstrip(b"\r\n")
-    blank_lines = b"\n\n" in body or b"\n\r\n" in body
-    if not blank_lines and body.count(b"\n") == n_rows:
+    if not layout.inner_blank_lines and layout.n_line_breaks == n_rows:
         return np.arange(n_rows, dtype=np.int64) + 2
-    fields, lines = _fields_per_record(data.decode("utf-8-sig"))
+    fields, lines = _fields_per_record(path.read_bytes().decode("utf-8-sig"))
     return lines
 
 
-def _ragged_violation(name: str, data: bytes, n_header: int) -> Violation:
-    fields, lines = _fields_per_record(data.decode("utf-8-sig", errors="replace"))
+def _ragged_violation(name: str, path: Path, n_header: int) -> Violation:
+    fields, lines = _fields_per_record(path.read_bytes().decode("utf-8-sig", errors="replace"))
     bad = np.flatnonzero(fields != n_header)
     first = int(bad[0]) if len(bad) else 0
     more = f" ({len(bad)} such rows in all)" if len(bad) > 1 else ""

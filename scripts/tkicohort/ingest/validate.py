@@ -122,7 +122,7 @@ def check_cells(raw: RawTable, table: Table) -> tuple[pd.DataFrame, list[Violati
     for extra, rc in raw.columns.items():
         if extra not in declared:
             typed[extra] = rc.levels.where(rc.levels != "", None).to_numpy(dtype=object)[rc.codes]
-    return pd.DataFrame(typed, index=pd.RangeIndex(raw.n_rows)), out
+    return pd.DataFrame(typed, index=pd.RangeIndex(raw.n_rows), copy=False), out
 
 
 def check_header(raw: RawTable, table: Table) -> tuple[RawTable, list[Violation]]:
@@ -383,6 +383,8 @@ def _screen_values(raw: RawTable, table: Table, options: ScreenOptions) -> list[
         kind = kinds.get(col, "extra")
         if col in options.safe_columns or kind not in ("string", "text", "extra"):
             continue
+        if col == "patient_id" and table.name != "patients":
+            continue  # screened in patients.csv, and any other id is refused as unknown
         out += identifiers.screen_values(raw.file, raw.lines, col, rc, free_text=kind in ("text", "extra"),
                                          identifier_like=kind in ("string", "extra"))
     return out
