@@ -3,7 +3,6 @@
 import logging
 
 import pandas as pd
-
 from tkicohort.io import write_csv
 from tkicohort.recist.stage import run_recist
 
