@@ -1,0 +1,121 @@
+"""Baseline characteristics (Table 1): summaries per arm and a test per variable for two arms.
+
+Conventions:
+- Continuous: n, mean, SD (n − 1 denominator), median, minimum, maximum, quartiles (R type 7, as ``quantile``).
+- Categorical: count and percentage of the non-missing values of each level; missing counted separately.
+- Tests (two arms), named in the plan: ``t_test`` (Student, pooled variance: R ``t.test(var.equal=TRUE)``),
+  ``welch`` (R ``t.test`` default), ``mann_whitney`` (R ``wilcox.test``: exact when both arms have < 50 values and
+  there are no ties, otherwise the normal approximation with tie and continuity correction), ``chisq``,
+  ``chisq_corrected``, ``fisher`` and ``auto`` (gtsummary's rule: χ², Fisher when an expected count is < 5).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .response import compare_table
+
+CONTINUOUS_TESTS = ("t_test", "welch", "mann_whitney")
+CATEGORICAL_TESTS = ("chisq", "chisq_corrected", "fisher", "auto")
+
+
+def continuous_summary(x: pd.Series) -> dict:
+    v = pd.to_numeric(x, errors="coerce").dropna().to_numpy(dtype=float)
+    if len(v) == 0:
+        return {"n": 0, "missing": int(len(x)), **dict.fromkeys(
+            ("mean", "sd", "median", "min", "max", "q1", "q3"), np.nan)}
+    return {
+        "n": int(len(v)), "missing": int(len(x) - len(v)), "mean": float(v.mean()),
+        "sd": float(v.std(ddof=1)) if len(v) > 1 else np.nan, "median": float(np.median(v)),
+        "min": float(v.min()), "max": float(v.max()),
+        "q1": float(np.quantile(v, 0.25)), "q3": float(np.quantile(v, 0.75)),
+    }
+
+
+def mann_whitney(a, b) -> dict:
+    """Two-sided Wilcoxon rank-sum / Mann–Whitney test with R's choice of exact or approximate p."""
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    a, b = a[~np.isnan(a)], b[~np.isnan(b)]
+    if len(a) == 0 or len(b) == 0:
+        return {"test": "mann_whitney", "statistic": np.nan, "p": np.nan, "method": "not estimable"}
+    ties = len(np.unique(np.concatenate([a, b]))) < len(a) + len(b)
+    exact = len(a) < 50 and len(b) < 50 and not ties
+    res = stats.mannwhitneyu(a, b, alternative="two-sided", method="exact" if exact else "asymptotic",
+                             use_continuity=True)
+    return {"test": "mann_whitney", "statistic": float(res.statistic), "p": float(res.pvalue),
+            "method": "exact" if exact else "normal approximation with continuity correction"}
+
+
+def t_test(a, b, equal_var: bool) -> dict:
+    a = pd.Series(a, dtype=float).dropna()
+    b = pd.Series(b, dtype=float).dropna()
+    if len(a) < 2 or len(b) < 2:
+        return {"test": "t_test" if equal_var else "welch", "statistic": np.nan, "p": np.nan}
+    res = stats.ttest_ind(a, b, equal_var=equal_var)
+    return {"test": "t_test" if equal_var else "welch", "statistic": float(res.statistic), "p": float(res.pvalue)}
+
+
+def compare_continuous(a, b, test: str) -> dict:
+    if test == "mann_whitney":
+        return mann_whitney(a, b)
+    if test in ("t_test", "welch"):
+        return t_test(a, b, equal_var=test == "t_test")
+    raise ValueError(f"unknown test {test!r} for a continuous variable; expected one of {CONTINUOUS_TESTS}")
+
+
+def compare_categorical(x: pd.Series, arm: pd.Series, arms: list, levels: list, test: str) -> dict:
+    """Levels × arms table; ``compare_table`` takes a 2×k table, so binary variables (the common case) and
+    r×2 tables transposed to 2×r both work."""
+    keep = x.notna() & arm.isin(arms)
+    table = pd.crosstab(pd.Categorical(x[keep], categories=levels), pd.Categorical(arm[keep], categories=arms),
+                        dropna=False).to_numpy()
+    table = table[table.sum(axis=1) > 0]
+    if table.shape[0] < 2:
+        return {"test": test, "statistic": np.nan, "p": np.nan}
+    two_by_k = table.T if table.shape[1] == 2 else table
+    if two_by_k.shape[0] != 2:
+        raise ValueError("categorical tests compare two arms")
+    res = compare_table(two_by_k, test)
+    return {"test": res["test"], "statistic": res["statistic"], "p": res["p"]}
+
+
+def baseline_table(dataset: pd.DataFrame, variables: list[dict], arm: str | None = None,
+                   arms: list | None = None) -> pd.DataFrame:
+    """Tidy Table 1: one row per (variable, level, arm) — arm ``all`` for a single arm — with the summary
+    statistics, and the test of each variable (two arms) repeated on its rows.
+
+    ``variables``: plan entries ``{variable, label?, type: continuous|categorical, levels?, labels?, test?}``.
+    """
+    groups = [("all", dataset)] if not arm else [(a, dataset[dataset[arm] == a]) for a in arms]
+    rows = []
+    for spec in variables:
+        var = spec["variable"]
+        label = spec.get("label", var)
+        kind = spec.get("type") or ("continuous" if pd.api.types.is_float_dtype(dataset[var]) else "categorical")
+        test = None
+        if arm and spec.get("test"):
+            if kind == "continuous":
+                test = compare_continuous(*(g[var] for _, g in groups), spec["test"])
+            else:
+                levels = spec.get("levels") or sorted(dataset[var].dropna().unique().tolist())
+                test = compare_categorical(dataset[var], dataset[arm], arms, levels, spec["test"])
+        test_cols = {"test": test["test"] if test else None, "statistic": test["statistic"] if test else np.nan,
+                     "p": test["p"] if test else np.nan}
+        for name, g in groups:
+            if kind == "continuous":
+                rows.append({"variable": var, "label": label, "level": None, "level_label": None, "arm": name,
+                             **continuous_summary(g[var]), **test_cols})
+            else:
+                levels = spec.get("levels") or sorted(dataset[var].dropna().unique().tolist())
+                labels = spec.get("labels") or {}
+                denominator = int(g[var].notna().sum())
+                for level in levels:
+                    k = int((g[var] == level).sum())
+                    rows.append({"variable": var, "label": label, "level": level,
+                                 "level_label": labels.get(level, str(level)), "arm": name, "n": k,
+                                 "denominator": denominator, "pct": 100 * k / denominator if denominator else np.nan,
+                                 "missing": int(g[var].isna().sum()), **test_cols})
+    return pd.DataFrame(rows)

@@ -1,0 +1,53 @@
+"""Baseline table statistics against R (stored reference values) and hand-computed cases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from tkicohort.stats.baseline import baseline_table, compare_continuous, continuous_summary
+
+REF = pd.read_csv(Path(__file__).resolve().parents[1] / "reference" / "baseline" / "two_sample.csv")
+
+
+@pytest.mark.parametrize("row", REF.to_dict("records"), ids=[f"case{c}" for c in REF["case"]])
+def test_two_sample_tests_against_r(row):
+    a = np.array(row["a"].split(), dtype=float)
+    b = np.array(row["b"].split(), dtype=float)
+    s = compare_continuous(a, b, "t_test")
+    assert (s["statistic"], s["p"]) == (pytest.approx(row["student_t"], rel=1e-9), pytest.approx(row["student_p"], rel=1e-9))
+    w = compare_continuous(a, b, "welch")
+    assert (w["statistic"], w["p"]) == (pytest.approx(row["welch_t"], rel=1e-9), pytest.approx(row["welch_p"], rel=1e-9))
+    m = compare_continuous(a, b, "mann_whitney")
+    assert (m["statistic"], m["p"]) == (pytest.approx(row["wilcox_W"], rel=1e-12), pytest.approx(row["wilcox_p"], rel=1e-9))
+    summary = continuous_summary(pd.Series(a))
+    assert summary["sd"] == pytest.approx(row["sd_a"], rel=1e-12)
+    assert (summary["q1"], summary["q3"]) == (pytest.approx(row["q1_a"]), pytest.approx(row["q3_a"]))
+
+
+def test_baseline_table_two_arms():
+    ds = pd.DataFrame({
+        "arm": ["tki"] * 4 + ["control"] * 4,
+        "age_years": [50.0, 60.0, 70.0, np.nan, 40.0, 45.0, 55.0, 65.0],
+        "sex": ["F", "F", "M", "F", "M", "M", "F", "M"],
+    })
+    table = baseline_table(ds, [
+        {"variable": "age_years", "type": "continuous", "test": "welch"},
+        {"variable": "sex", "type": "categorical", "levels": ["F", "M"], "test": "fisher"},
+    ], arm="arm", arms=["tki", "control"])
+    age_tki = table[(table["variable"] == "age_years") & (table["arm"] == "tki")].iloc[0]
+    # tki ages 50, 60, 70 (one missing): mean 60, SD 10, median 60.
+    assert (age_tki["n"], age_tki["missing"], age_tki["mean"], age_tki["sd"]) == (3, 1, 60.0, 10.0)
+    sex = table[table["variable"] == "sex"].set_index(["arm", "level"])
+    # tki: F 3/4 = 75 %; control: F 1/4 = 25 %. Fisher on [[3, 1], [1, 3]]: 2·(P(3) + P(4)) = 2·(16 + 1)/70 = 0.486.
+    assert sex.loc[("tki", "F"), "pct"] == 75.0 and sex.loc[("control", "F"), "pct"] == 25.0
+    assert sex.loc[("tki", "F"), "p"] == pytest.approx(34 / 70)
+
+
+def test_single_arm_table_has_no_test():
+    ds = pd.DataFrame({"sex": ["F", "M", "F"], "age_years": [1.0, 2.0, 3.0]})
+    table = baseline_table(ds, [{"variable": "sex"}, {"variable": "age_years"}])
+    assert set(table["arm"]) == {"all"} and table["p"].isna().all()
+    assert table.loc[table["level"] == "F", "n"].item() == 2
