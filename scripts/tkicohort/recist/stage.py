@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .best_response import derive_best_response
-from .pfs import derive_pfs
-from .visits import classify_visits, measurable_at_baseline, visits_from_responses
+from .assessment import classify_visits, measurable_at_baseline, visits_from_responses
+from .best_overall_response import derive_best_response
+from .progression_free_survival import derive_pfs
 
 BEST_RESPONSE_COLUMNS = [
     "patient_id", "bor", "bor_confirmed", "best_pct_change", "first_response_day", "pd_day", "pfs_days",
