@@ -54,7 +54,7 @@ def main() -> int:
         subprocess.run([sys.executable, str(HERE / "synthetic.py"), str(args.patients), str(folder)], check=True)
         print(f"generated {args.patients:,} patients in {time.perf_counter() - t:.1f} s (not timed below)")
 
-    from tkicohort.derive.analysis_dataset import build_analysis_dataset
+    from tkicohort.derive.dataset import build_analysis_dataset
     from tkicohort.ingest.validate import ingest_cohort
     from tkicohort.recist.stage import run_recist
 

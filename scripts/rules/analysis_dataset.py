@@ -3,7 +3,7 @@
 import logging
 
 import pandas as pd
-from tkicohort.derive.analysis_dataset import build_analysis_dataset
+from tkicohort.derive.dataset import build_analysis_dataset
 from tkicohort.io import read_csv, write_csv
 
 sm = snakemake  # noqa: F821 - injected by Snakemake

@@ -1,0 +1,68 @@
+"""The analysis dataset: one row per patient, the single input of every table and figure.
+
+Column order: the patients.csv columns as given; then the plan's derived variables in plan order; then
+evaluable, not_evaluable_reason, bor, bor_confirmed, best_pct_change, dcr, orr, pfs_days, pfs_event, pfs_months,
+os_days, os_event, os_months, duration of response and of disease control (days, event, months), the thyroglobulin
+columns (tg_baseline, tg_nadir, tg_best_pct_change, tg_response, tg_excluded_reason) and dose_status.
+Rows are sorted by patient_id.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .ae_flags import ae_flag
+from .dose_status import derive_dose_status
+from .outcomes import derive_durations, derive_os, derive_response_flags, to_months
+from .plan_variables import derive_variables
+from .tg_response import derive_tg_response
+
+ENDPOINT_COLUMNS = ["evaluable", "not_evaluable_reason", "bor", "bor_confirmed", "best_pct_change", "dcr", "orr",
+                    "pfs_days", "pfs_event", "pfs_months", "os_days", "os_event", "os_months"]
+
+
+def build_analysis_dataset(patients: pd.DataFrame, best_response: pd.DataFrame, plan: dict,
+                           labs: pd.DataFrame | None = None, adverse_events: pd.DataFrame | None = None,
+                           doses: pd.DataFrame | None = None) -> pd.DataFrame:
+    dpm = plan.get("time", {}).get("days_per_month", 30.4375)
+    recist = plan.get("recist", {})
+    tg_plan = plan.get("tg", {})
+    pts = patients.sort_values("patient_id", kind="stable").reset_index(drop=True)
+    best = pts[["patient_id"]].merge(best_response, on="patient_id", how="left", validate="one_to_one")
+
+    labs = labs if labs is not None else pd.DataFrame(columns=["patient_id", "day", "analyte", "value"])
+    adverse_events = adverse_events if adverse_events is not None else pd.DataFrame(
+        columns=["patient_id", "term", "grade"])
+    doses = doses if doses is not None else pd.DataFrame(columns=["patient_id", "day", "dose_mg_per_day", "reason"])
+
+    tg = derive_tg_response(labs, pts, best, tg_plan.get("decrease_threshold_pct", 60),
+                            tg_plan.get("exclude_tgab_positive", True), tg_plan.get("tgab_positive_above", 4.0))
+    dose = derive_dose_status(doses, pts)
+    context = {
+        "ae_flag": lambda terms, min_grade: ae_flag(adverse_events, pts, terms, min_grade),
+        "tg_response": tg["tg_response"],
+        "dose_status": dose,
+    }
+    out = derive_variables(pts, plan.get("derived"), context)
+
+    flags = derive_response_flags(best, recist.get("require_confirmation", False),
+                                  recist.get("clinical_benefit_sd_months"), dpm)
+    os_ = derive_os(pts, dpm)
+    for col in ("evaluable", "not_evaluable_reason", "bor", "bor_confirmed", "best_pct_change"):
+        out[col] = best[col].to_numpy()
+    out["dcr"] = flags["dcr"].array
+    out["orr"] = flags["orr"].array
+    out["pfs_days"] = best["pfs_days"].to_numpy()
+    out["pfs_event"] = best["pfs_event"].to_numpy()
+    out["pfs_months"] = to_months(best["pfs_days"], dpm)
+    for col in ("os_days", "os_event", "os_months"):
+        out[col] = os_[col].to_numpy()
+    durations = derive_durations(best, flags, dpm)
+    for col in durations.columns.drop("patient_id"):
+        out[col] = durations[col].to_numpy()
+    for col in ("tg_baseline", "tg_nadir", "tg_best_pct_change", "tg_response", "tg_excluded_reason"):
+        if col not in out.columns:
+            out[col] = tg[col].array
+    if "dose_status" not in out.columns or "dose_status" not in (plan.get("derived") or {}):
+        out["dose_status"] = dose.to_numpy()
+    return out
