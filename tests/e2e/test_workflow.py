@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from cohort_fixtures import VALID_COHORT, write_cohort
+from cohort_fixtures import write_cohort
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.e2e
@@ -55,8 +55,9 @@ def test_example_cohort_runs_end_to_end(tmp_path):
 
 
 def test_broken_cohort_fails_visibly_and_other_cohorts_still_run(tmp_path):
-    broken = dict(VALID_COHORT)
-    broken["patients.csv"] = broken["patients.csv"].replace("54,F", "54,X")
+    example = REPO / "resources" / "cohorts" / "example"
+    broken = {p.name: p.read_text(encoding="utf-8") for p in example.glob("*.csv")}
+    broken["patients.csv"] = broken["patients.csv"].replace("EX01,sorafenib,62,F", "EX01,sorafenib,62,X")
     bad = write_cohort(tmp_path / "bad", broken)
     before = digest(bad)
     work = make_workdir(tmp_path, {"bad": bad, "example": REPO / "resources" / "cohorts" / "example"})
