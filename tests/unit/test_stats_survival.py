@@ -1,0 +1,210 @@
+"""Kaplan–Meier, log-rank and Cox against R's survival package (tests/reference/survival/, made by
+make_survival_reference.R on survival::lung, survival::veteran and the example cohort), plus properties."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lifelines import KaplanMeierFitter
+from tkicohort.stats.cox import NotEstimable, fit_cox, fit_cox_firth, logrank_test
+from tkicohort.stats.kaplan_meier import kaplan_meier, median_followup
+
+REF = Path(__file__).parents[1] / "reference" / "survival"
+EXAMPLE = Path(__file__).parents[1] / "data" / "example_expected.csv"
+RTOL = 1e-6
+
+
+def _datasets() -> dict[str, pd.DataFrame]:
+    ex = pd.read_csv(EXAMPLE)
+    vet = pd.read_csv(REF / "veteran.csv")
+    for cell in ("large", "smallcell", "squamous"):
+        vet[f"celltype{cell}"] = (vet["celltype"] == cell).astype(int)
+    vet["factor(trt)2"] = (vet["trt"] == 2).astype(int)
+    return {
+        "lung": pd.read_csv(REF / "lung.csv"),
+        "veteran": vet,
+        "example": pd.DataFrame({"time": ex["pfs_days"], "status": ex["pfs_event"], "hfs": ex["hfs"],
+                                 "dose_reduced": (ex["dose_status"] != "standard").astype(int)}),
+    }
+
+
+DATA = _datasets()
+
+
+def _read(name: str) -> pd.DataFrame:
+    frame = pd.read_csv(REF / name, keep_default_na=False, na_values=[""], float_precision="round_trip",
+                        dtype={"group": str, "level": str})
+    if "group" in frame:
+        frame["group"] = frame["group"].fillna("")
+    return frame
+
+
+def _subset(row) -> pd.DataFrame:
+    data = DATA[row["dataset"]]
+    if not row["group"]:
+        return data
+    return data[data[row["group"]].astype(str) == str(row["level"])]
+
+
+def _close(got, expected) -> bool:
+    got, expected = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
+    return bool(np.allclose(got, expected, rtol=RTOL, atol=1e-12, equal_nan=True))
+
+
+KM = _read("km_summary.csv")
+
+
+@pytest.mark.parametrize("row", KM.to_dict("records"),
+                         ids=[f"{r.dataset}-{r.group or 'all'}-{r.level}-{r.conf_type}" for r in KM.itertuples()])
+def test_km_summary_matches_r(row):
+    sub = _subset(row)
+    km = kaplan_meier(sub["time"], sub["status"], row["conf_type"])
+    assert (km.n, km.events) == (row["n"], row["events"])
+    assert _close(km.median(), [row["median"], row["median_ci_low"], row["median_ci_high"]])
+    assert _close(km.restricted_mean(), [row["rmean"], row["rmean_se"]])
+    assert _close(km.restricted_mean(row["horizon"]), [row["rmst"], row["rmst_se"]])
+
+
+def test_median_on_a_flat_half_is_the_midpoint_as_in_r():
+    row = KM[(KM.dataset == "veteran") & (KM.group == "trt") & (KM.level == "2")].iloc[0]
+    assert row["median"] == 52.5  # R's value; the flat stretch at S = 0.5 runs from day 52 to day 53
+    sub = _subset(row)
+    assert kaplan_meier(sub["time"], sub["status"]).median()[0] == 52.5
+
+
+AT = _read("km_at_times.csv")
+
+
+@pytest.mark.parametrize("key", sorted(AT.groupby(["dataset", "group", "level", "conf_type"]).groups))
+def test_km_at_times_matches_r(key):
+    ref = AT.groupby(["dataset", "group", "level", "conf_type"]).get_group(key)
+    sub = _subset(dict(zip(["dataset", "group", "level"], key[:3], strict=True)))
+    got = kaplan_meier(sub["time"], sub["status"], key[3]).at(ref["time"])
+    for col in ("surv", "lower", "upper", "n_risk"):
+        assert _close(got[col], ref[col]), col
+
+
+@pytest.mark.parametrize("row", _read("followup.csv").to_dict("records"))
+def test_reverse_km_median_followup_matches_r(row):
+    sub = _subset(row)
+    assert _close(median_followup(sub["time"], sub["status"]), row["median_followup"])
+
+
+@pytest.mark.parametrize("row", _read("logrank.csv").to_dict("records"))
+def test_logrank_matches_r(row):
+    data = DATA[row["dataset"]]
+    res = logrank_test(data["time"], data["status"], data[row["group"]])
+    assert _close([res["chisq"], res["df"], res["p"]], [row["chisq"], row["df"], row["p"]])
+
+
+COX = _read("cox_coefficients.csv")
+COX_TESTS = _read("cox_tests.csv")
+
+
+@pytest.mark.parametrize("model", list(dict.fromkeys(zip(COX.dataset, COX.formula, strict=True))))
+def test_cox_matches_r(model):
+    dataset, formula = model
+    ref = COX[(COX.dataset == dataset) & (COX.formula == formula)]
+    res = fit_cox(DATA[dataset], "time", "status", list(ref["term"]))
+    got = res.terms.set_index("term").loc[list(ref["term"])]
+    for col in ("coef", "se", "hr", "hr_ci_low", "hr_ci_high", "z", "p"):
+        assert _close(got[col], ref[col]), col
+    tests = COX_TESTS[(COX_TESTS.dataset == dataset) & (COX_TESTS.formula == formula)].iloc[0]
+    assert (res.n, res.events, res.lr_df) == (tests["n"], tests["events"], tests["lr_df"])
+    assert _close([res.loglik, res.loglik_null, res.lr_chisq, res.lr_p],
+                  [tests["loglik"], tests["loglik_null"], tests["lr_chisq"], tests["lr_p"]])
+
+
+SEPARATED = pd.DataFrame({"time": [5, 8, 12, 3, 20, 25, 30, 9, 14, 40], "status": [1, 1, 1, 1, 0, 0, 0, 0, 0, 0],
+                          "x": [1, 1, 1, 1, 0, 0, 0, 0, 0, 0]})
+
+
+@pytest.mark.parametrize("row", _read("firth.csv").to_dict("records"))
+def test_firth_matches_penalised_likelihood_built_in_r(row):
+    data = SEPARATED if row["dataset"] == "separated" else DATA["lung"].assign(x=DATA["lung"]["sex"])
+    res = fit_cox_firth(data, "time", "status", ["x"])
+    assert _close([res.terms["coef"].iloc[0], res.loglik, res.loglik_null, res.lr_chisq],
+                  [row["coef"], row["penalized_loglik"], row["penalized_loglik_null"], row["lr_chisq"]])
+
+
+def test_separated_data_are_not_estimable_by_maximum_likelihood():
+    with pytest.raises(NotEstimable):
+        fit_cox(SEPARATED, "time", "status", ["x"])
+
+
+@pytest.mark.parametrize("frame, reason", [
+    (pd.DataFrame({"time": [1.0], "status": [1], "x": [1]}), "fewer than two patients"),
+    (pd.DataFrame({"time": [1.0, 2.0], "status": [0, 0], "x": [0, 1]}), "no events"),
+    (pd.DataFrame({"time": [1.0, 2.0], "status": [1, 1], "x": [1, 1]}), "no variation in x"),
+])
+def test_degenerate_models_say_why(frame, reason):
+    with pytest.raises(NotEstimable, match=reason):
+        fit_cox(frame, "time", "status", ["x"])
+
+
+def test_logrank_with_one_group_gives_nan_and_a_reason():
+    res = logrank_test([1, 2, 3], [1, 0, 1], ["a", "a", "a"])
+    assert np.isnan(res["p"]) and "fewer than two groups" in res["note"]
+
+
+def test_hand_computed_curve():
+    # times 1, 2+, 3, 3, 4+ : S(1) = 4/5, S(3) = 4/5 * (1 - 2/3) = 4/15; median: first S <= 0.5 is at t = 3.
+    km = kaplan_meier([1, 2, 3, 3, 4], [1, 0, 1, 1, 0])
+    assert np.allclose(km.surv, [0.8, 0.8, 4 / 15, 4 / 15])
+    assert list(km.n_risk) == [5, 4, 3, 1]
+    assert km.median()[0] == 3
+    # restricted mean to t = 4: 1*1 + 0.8*(3-1) + (4/15)*(4-3) = 2.6 + 4/15
+    assert np.isclose(km.restricted_mean()[0], 2.6 + 4 / 15)
+
+
+survival_data = st.lists(st.tuples(st.integers(1, 60), st.booleans()), min_size=1, max_size=40)
+
+
+@settings(max_examples=80, deadline=None)
+@given(survival_data)
+def test_curve_agrees_with_lifelines(records):
+    time, event = zip(*records, strict=True)
+    km = kaplan_meier(time, event)
+    kmf = KaplanMeierFitter().fit(np.array(time, dtype=float), np.array(event, dtype=int))
+    ref = kmf.survival_function_.iloc[:, 0]
+    assert np.allclose(km.surv, ref.loc[km.time].to_numpy())
+
+
+@settings(max_examples=80, deadline=None)
+@given(survival_data, st.sampled_from([2.0, 7.0, 30.4375]))
+def test_rescaling_time_rescales_median_and_mean(records, factor):
+    time, event = zip(*records, strict=True)
+    base, scaled = kaplan_meier(time, event), kaplan_meier(np.array(time) * factor, event)
+    assert np.allclose(scaled.median(), np.array(base.median()) * factor, equal_nan=True)
+    assert np.isclose(scaled.restricted_mean()[0], base.restricted_mean()[0] * factor)
+    assert np.allclose(scaled.surv, base.surv)
+
+
+@settings(max_examples=80, deadline=None)
+@given(survival_data)
+def test_curve_is_a_non_increasing_probability_within_its_band(records):
+    time, event = zip(*records, strict=True)
+    km = kaplan_meier(time, event)
+    assert np.all(np.diff(km.surv) <= 0) and np.all((km.surv >= 0) & (km.surv <= 1))
+    ok = ~np.isnan(km.lower)
+    assert np.all(km.lower[ok] <= km.surv[ok] + 1e-12) and np.all(km.upper[ok] >= km.surv[ok] - 1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(1, 100), min_size=1, max_size=30))
+def test_without_censoring_the_curve_is_the_empirical_survival(times):
+    km = kaplan_meier(times, np.ones(len(times)))
+    t = np.array(times)
+    assert np.allclose(km.surv, [(t > u).mean() for u in km.time])
+
+
+def test_negating_a_covariate_inverts_the_hazard_ratio():
+    lung = DATA["lung"]
+    a = fit_cox(lung, "time", "status", ["sex"]).terms.iloc[0]
+    b = fit_cox(lung.assign(sex=-lung["sex"]), "time", "status", ["sex"]).terms.iloc[0]
+    assert np.isclose(a["hr"], 1 / b["hr"]) and np.isclose(a["p"], b["p"])
