@@ -1,5 +1,5 @@
 # Cohort-analysis pipeline for TKI-treated radioiodine-refractory differentiated thyroid cancer.
-# Stages: ingest -> recist -> derive (-> stats -> figures -> reproduce -> report). See README.md.
+# Stages: ingest -> recist -> derive -> stats (-> figures -> reproduce -> report). See README.md.
 from snakemake.utils import min_version
 
 min_version("9.0")
@@ -12,6 +12,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/ingest.smk"
 include: "workflow/rules/recist.smk"
 include: "workflow/rules/derive.smk"
+include: "workflow/rules/stats.smk"
 
 
 rule all:

@@ -30,3 +30,17 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
 def read_csv(path: str | Path, **kwargs) -> pd.DataFrame:
     """Read a CSV written by :func:`write_csv`; floats are parsed exactly (round trip)."""
     return pd.read_csv(path, float_precision="round_trip", **kwargs)
+
+
+def write_text(text: str, path: str | Path) -> None:
+    """Write UTF-8 text atomically (temporary file, then rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

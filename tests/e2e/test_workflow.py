@@ -44,6 +44,10 @@ def test_example_cohort_runs_end_to_end(tmp_path):
     res = work / "results" / "example"
     for rel in ("data/ingest_report.json", "recist/visits.csv", "recist/best_response.csv", "analysis/patients.csv"):
         assert (res / rel).is_file(), rel
+    for name in ("baseline", "efficacy", "pfs_overall", "adverse_events", "response_by_subgroup", "pfs_by_subgroup",
+                 "cox_multivariable"):
+        for ext in ("csv", "md", "html"):
+            assert (res / "tables" / f"{name}.{ext}").stat().st_size > 0, f"{name}.{ext}"
     dataset = pd.read_csv(res / "analysis" / "patients.csv")
     assert len(dataset) == len(pd.read_csv(REPO / "resources" / "cohorts" / "example" / "patients.csv"))
 

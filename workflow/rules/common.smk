@@ -7,6 +7,7 @@ from snakemake.utils import validate
 
 from tkicohort.config import check_cohort, load_yaml
 from tkicohort.ingest.contract import TABLES
+from tkicohort.stats.tables import MAKERS, tables_for
 
 
 validate(config, schema="../schemas/config.schema.yaml")
@@ -32,6 +33,7 @@ TABLE_NAMES = list(TABLES)
 
 wildcard_constraints:
     cohort="|".join(COHORTS),
+    table="|".join(MAKERS),
 
 
 def cohort_folder(wildcards):
@@ -56,8 +58,28 @@ def plan_of(wildcards):
     return PLANS[wildcards.cohort]
 
 
+def has_qol(cohort):
+    return (Path(config["cohorts"][cohort]["data"]) / "qol.csv").exists()
+
+
+def table_inputs(wildcards):
+    return {
+        "dataset": f"results/{wildcards.cohort}/analysis/patients.csv",
+        "adverse_events": f"results/{wildcards.cohort}/data/adverse_events.parquet",
+        "qol": f"results/{wildcards.cohort}/data/qol.parquet",
+    }
+
+
+def cohort_tables(cohort):
+    return [
+        f"results/{cohort}/tables/{name}.{ext}"
+        for name in tables_for(PLANS[cohort], has_qol(cohort))
+        for ext in ("csv", "md", "html")
+    ]
+
+
 def final_targets():
-    return expand(
+    targets = expand(
         [
             "results/{cohort}/data/ingest_report.json",
             "results/{cohort}/recist/visits.csv",
@@ -66,3 +88,4 @@ def final_targets():
         ],
         cohort=COHORTS,
     )
+    return targets + [t for c in COHORTS for t in cohort_tables(c)]

@@ -1,0 +1,25 @@
+"""Snakemake rule script: one table of a cohort, as tidy CSV plus Markdown and HTML renderings."""
+
+import logging
+from pathlib import Path
+
+import pandas as pd
+from tkicohort.io import read_csv, write_csv, write_text
+from tkicohort.stats.render import present, to_html, to_markdown
+from tkicohort.stats.tables import TITLES, TableInputs, make_table
+
+sm = snakemake  # noqa: F821 - injected by Snakemake
+logging.basicConfig(filename=sm.log[0], level=logging.INFO, format="%(message)s")
+name = sm.wildcards.table
+inputs = TableInputs(
+    dataset=read_csv(sm.input.dataset, dtype={"patient_id": str}),
+    adverse_events=pd.read_parquet(sm.input.adverse_events),
+    qol=pd.read_parquet(sm.input.qol) if Path(sm.input.qol).exists() else None,
+)
+table = make_table(name, inputs, sm.params.plan)
+title = f"{TITLES[name]} — {sm.wildcards.cohort}"
+printed = present(name, table)
+write_csv(table, sm.output.csv)
+write_text(to_markdown(printed, title), sm.output.md)
+write_text(to_html(printed, title), sm.output.html)
+logging.info("%s: %d rows", name, len(table))

@@ -1,0 +1,134 @@
+"""Journal-style renderings (Markdown and self-contained HTML) of the tidy tables.
+
+Only here are numbers turned into text: counts with percentages to one decimal, "median (95 % CI)" with "NR" for a
+median (or limit) not reached, p-values to three decimals with "<0.001", HR "(95 % CI)", "—" for not applicable.
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pandas as pd
+
+
+def fmt_num(x, digits: int = 1, missing: str = "—") -> str:
+    return missing if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:.{digits}f}"
+
+
+def fmt_p(p) -> str:
+    if p is None or np.isnan(p):
+        return "—"
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def fmt_n_pct(n, pct) -> str:
+    return "—" if pd.isna(n) else f"{int(n)} ({fmt_num(pct)})"
+
+
+def fmt_estimate_ci(est, low, high, digits: int = 1, missing: str = "NR") -> str:
+    if pd.isna(est) and pd.isna(low):
+        return missing
+    return f"{fmt_num(est, digits, missing)} ({fmt_num(low, digits, missing)}–{fmt_num(high, digits, missing)})"
+
+
+def _first_of_group(frame: pd.DataFrame, key: str, column: pd.Series) -> pd.Series:
+    """Print a per-group value (a p-value repeated on each level) only on the group's first row."""
+    return column.where(~frame[key].duplicated(), "")
+
+
+def present(name: str, table: pd.DataFrame) -> pd.DataFrame:
+    """The printed form of a tidy table (strings)."""
+    t = table.copy()
+    if t.empty:
+        return pd.DataFrame({"": ["(no rows)"]})
+    if name == "pfs_by_subgroup" or name == "pfs_by_arm":
+        hr = [("1 (reference)" if r.note == "reference level" else
+               fmt_estimate_ci(r.hr, r.hr_ci_low, r.hr_ci_high, 2, "—") if pd.notna(r.hr) else "not estimable")
+              for r in t.itertuples()]
+        out = pd.DataFrame({
+            "Subgroup": _first_of_group(t, "subgroup", t["subgroup"]), "Level": t["label"],
+            "n": t["n"].astype(int), "Events": t["events"].astype(int),
+            "Median PFS (95% CI)": [fmt_estimate_ci(*v) for v in zip(t["median"], t["median_ci_low"],
+                                                                       t["median_ci_high"], strict=True)],
+            "KM mean": t["km_mean"].map(fmt_num), "Log-rank χ²": _first_of_group(t, "subgroup",
+                                                                                t["logrank_chisq"].map(fmt_num)),
+            "p": _first_of_group(t, "subgroup", t["logrank_p"].map(fmt_p)),
+            "p (Holm)": _first_of_group(t, "subgroup", t["logrank_p_holm"].map(fmt_p)),
+            "HR (95% CI)": hr, "HR p": t["hr_p"].map(fmt_p), "Note": t["note"].where(t["note"] != "reference level",
+                                                                                     "")})
+        if "times_p" in t:
+            out["Mann–Whitney p (times)"] = _first_of_group(t, "subgroup", t["times_p"].map(fmt_p))
+        return out
+    if name == "response_by_subgroup":
+        out = pd.DataFrame({"Subgroup": _first_of_group(t, "subgroup", t["subgroup"]), "Level": t["label"]})
+        for o in ("dcr", "orr"):
+            out[f"{o.upper()} n (%)"] = [f"{e}/{n} ({fmt_num(p)})" for e, n, p in
+                                        zip(t[f"{o}_events"], t[f"n_{o}"], t[f"{o}_pct"], strict=True)]
+            out[f"{o.upper()} p"] = _first_of_group(t, "subgroup", t[f"{o}_p"].map(fmt_p))
+            out[f"{o.upper()} p (Holm)"] = _first_of_group(t, "subgroup", t[f"{o}_p_holm"].map(fmt_p))
+            out[f"{o.upper()} p (BH)"] = _first_of_group(t, "subgroup", t[f"{o}_p_bh"].map(fmt_p))
+        return out
+    if name == "efficacy":
+        return pd.DataFrame({"Arm": t["arm"], "Section": t["section"], "Item": t["item"],
+                             "n (%)": [fmt_n_pct(n, p) for n, p in zip(t["n"], t["pct"], strict=True)],
+                             "95% CI (%)": [f"{fmt_num(lo)}–{fmt_num(hi)}" if pd.notna(lo) else ""
+                                            for lo, hi in zip(t["ci_low_pct"], t["ci_high_pct"], strict=True)]})
+    if name == "adverse_events":
+        out = pd.DataFrame({"Arm": t["arm"], "Adverse event": t["term"]})
+        for col, label in (("grade_1_2", "Grade 1–2"), ("grade_3_4", "Grade 3–4"), ("grade_5", "Grade 5"),
+                           ("any_grade", "Any grade")):
+            if col in t:
+                out[f"{label} n (%)"] = [fmt_n_pct(n, p) for n, p in zip(t[col], t[f"{col}_pct"], strict=True)]
+        return out
+    if name == "pfs_overall":
+        return pd.DataFrame({"Arm": t["arm"], "Endpoint": t["endpoint"].str.upper(), "Statistic": t["statistic"],
+                             "Value (95% CI)": [fmt_num(v, 0) if s in ("n", "events") else
+                                                fmt_estimate_ci(v, lo, hi, 2 if "survival_at" in s else 1)
+                                                if pd.notna(lo) else fmt_num(v, 1, "NR")
+                                                for s, v, lo, hi in zip(t["statistic"], t["value"], t["ci_low"],
+                                                                        t["ci_high"], strict=True)]})
+    if name == "cox_multivariable":
+        if "hr" not in t:
+            return t.astype(str)
+        return pd.DataFrame({"Term": t["term"], "HR (95% CI)": [fmt_estimate_ci(h, lo, hi, 2, "—") for h, lo, hi in
+                                                               zip(t["hr"], t["hr_ci_low"], t["hr_ci_high"],
+                                                                   strict=True)],
+                             "p": t["p"].map(fmt_p), "PH test p": t["ph_p"].map(fmt_p),
+                             "Events per variable": t["epv"].map(fmt_num), "Warning": t["warning"]})
+    if name == "baseline":
+        value = []
+        for r in t.itertuples():
+            if pd.isna(r.level):
+                value.append(f"{fmt_num(r.mean)} ± {fmt_num(r.sd)}; {fmt_num(r.median)} ({fmt_num(r.min)}–"
+                             f"{fmt_num(r.max)})")
+            else:
+                value.append(fmt_n_pct(r.n, r.pct))
+        return pd.DataFrame({"Characteristic": _first_of_group(t, "variable", t["label"]),
+                             "Level": t["level_label"].fillna("mean ± SD; median (range)"), "Arm": t["arm"],
+                             "Value": value, "Test": t["test"].fillna(""), "p": t["p"].map(fmt_p)})
+    if name == "response_by_arm":
+        return pd.DataFrame({"Section": t["section"], "Item": t["item"], "Arm": t["arm"],
+                             "n (%)": [fmt_n_pct(n, p) for n, p in zip(t["n"], t["pct"], strict=True)],
+                             "Test": t["test"], "p": t["p"].map(fmt_p)})
+    return t.astype(str)
+
+
+def to_markdown(frame: pd.DataFrame, title: str) -> str:
+    def cell(v) -> str:
+        return str(v).replace("|", "\\|").replace("\n", " ")
+
+    header = "| " + " | ".join(cell(c) for c in frame.columns) + " |"
+    rule = "| " + " | ".join("---" for _ in frame.columns) + " |"
+    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join([f"## {title}", "", header, rule, *body, ""])
+
+
+def to_html(frame: pd.DataFrame, title: str) -> str:
+    style = ("body{font-family:Helvetica,Arial,sans-serif;font-size:13px;margin:1.5em}"
+             "table{border-collapse:collapse}th,td{padding:3px 9px;text-align:left}"
+             "thead th{border-top:2px solid #000;border-bottom:1px solid #000}"
+             "tbody tr:last-child td{border-bottom:2px solid #000}")
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+            f"<style>{style}</style></head><body><h2>{html.escape(title)}</h2>\n"
+            f"{frame.to_html(index=False, escape=True, border=0)}\n</body></html>\n")

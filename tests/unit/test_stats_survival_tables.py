@@ -1,0 +1,174 @@
+"""PFS by subgroup, overall survival summary, multivariable Cox and the adverse-event table: R references where
+they exist (tests/reference/survival/), hand-derived expectations elsewhere."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from tkicohort.stats.adverse_events import adverse_event_table
+from tkicohort.stats.render import fmt_estimate_ci, fmt_p, present, to_html, to_markdown
+from tkicohort.stats.survival_tables import (
+    PFS_COLUMNS,
+    multivariable_cox,
+    overall_survival_summary,
+    pfs_by_subgroup,
+)
+
+REF = Path(__file__).parents[1] / "reference" / "survival"
+EXAMPLE = pd.read_csv(Path(__file__).parents[1] / "data" / "example_expected.csv")
+DAYS = 30.4375
+
+
+def _ref(name):
+    frame = pd.read_csv(REF / name, keep_default_na=False, na_values=[""], dtype={"group": str, "level": str})
+    if "group" in frame:
+        frame["group"] = frame["group"].fillna("")
+    return frame
+
+
+def example_dataset() -> pd.DataFrame:
+    return EXAMPLE.assign(pfs_months=EXAMPLE["pfs_days"] / DAYS,
+                          dose_reduced=(EXAMPLE["dose_status"] != "standard").astype(int))
+
+
+def test_pfs_by_subgroup_matches_r_for_the_example_hfs_split():
+    table = pfs_by_subgroup(example_dataset(), [{"variable": "hfs", "levels": [0, 1]}], time="pfs_days",
+                            conf_type="log-log", rmst_horizon=200)
+    assert list(table.columns[:len(PFS_COLUMNS)]) == PFS_COLUMNS
+    km = _ref("km_summary.csv")
+    for lev in (0, 1):
+        ref = km[(km.dataset == "example") & (km.group == "hfs") & (km.level == str(lev))
+                 & (km.conf_type == "log-log")].iloc[0]
+        row = table[table.level == lev].iloc[0]
+        assert (row["n"], row["events"]) == (ref["n"], ref["events"])
+        got = row[["median", "median_ci_low", "median_ci_high", "km_mean", "rmst"]].to_numpy(float)
+        exp = ref[["median", "median_ci_low", "median_ci_high", "rmean", "rmst"]].to_numpy(float)
+        assert np.allclose(got, exp, rtol=1e-9, equal_nan=True)
+    lr = _ref("logrank.csv").query("dataset == 'example' and group == 'hfs'").iloc[0]
+    cox = _ref("cox_coefficients.csv").query("dataset == 'example' and formula == 'hfs'").iloc[0]
+    treated = table[table.level == 1].iloc[0]
+    assert np.isclose(treated["logrank_chisq"], lr["chisq"], rtol=1e-9)
+    assert np.allclose(treated[["hr", "hr_ci_low", "hr_ci_high", "hr_p"]].to_numpy(float),
+                       [cox["hr"], cox["hr_ci_low"], cox["hr_ci_high"], cox["p"]], rtol=1e-6)
+    reference = table[table.level == 0].iloc[0]
+    assert reference["hr"] == 1.0 and reference["note"] == "reference level"
+
+
+def test_months_are_days_over_30_4375():
+    data = example_dataset()
+    in_days = pfs_by_subgroup(data, [{"variable": "hfs", "levels": [0, 1]}], time="pfs_days")
+    in_months = pfs_by_subgroup(data, [{"variable": "hfs", "levels": [0, 1]}], time="pfs_months")
+    assert np.allclose(in_months["km_mean"], in_days["km_mean"] / DAYS)
+    assert np.allclose(in_months["hr"], in_days["hr"])
+
+
+def _cohort(levels_events):
+    """Patients per level: list of (time, event) tuples."""
+    rows = [{"g": lev, "t": t, "e": e} for lev, recs in levels_events.items() for t, e in recs]
+    return pd.DataFrame(rows)
+
+
+def test_level_without_events_is_not_estimable_but_keeps_logrank():
+    data = _cohort({"a": [(2, 1), (4, 1), (6, 0), (8, 1)], "b": [(5, 0), (9, 0), (12, 0)]})
+    table = pfs_by_subgroup(data, [{"variable": "g", "levels": ["a", "b"]}], time="t", event="e")
+    b = table[table.level == "b"].iloc[0]
+    assert np.isnan(b["hr"]) and "no events in this level" in b["note"]
+    assert 0 < b["logrank_p"] < 1
+
+
+def test_firth_option_gives_a_finite_hr_where_ml_has_none():
+    data = _cohort({"a": [(2, 1), (4, 1), (6, 0), (8, 1)], "b": [(5, 0), (9, 0), (12, 0)]})
+    table = pfs_by_subgroup(data, [{"variable": "g", "levels": ["a", "b"]}], time="t", event="e", firth=True)
+    b = table[table.level == "b"].iloc[0]
+    assert 0 < b["hr"] < 1 and b["hr_method"] == "cox_firth" and "Firth" in b["note"]
+
+
+def test_single_patient_level_and_empty_level_say_why():
+    data = _cohort({"a": [(2, 1), (4, 1), (6, 0)], "b": [(3, 1), (7, 1)], "c": [(5, 1)]})
+    table = pfs_by_subgroup(data, [{"variable": "g", "levels": ["a", "b", "c", "d"]}], time="t", event="e")
+    notes = dict(zip(table.level, table.note, strict=True))
+    assert notes["c"] == "single patient in this level" and notes["d"] == "no patients in this level"
+    assert np.isfinite(table.loc[table.level == "b", "hr"].iloc[0])
+    assert table.loc[table.level == "d", "n"].iloc[0] == 0
+
+
+def test_population_filter_restricts_the_subgroup():
+    data = _cohort({"a": [(2, 1), (4, 1), (6, 0)], "b": [(3, 1), (7, 1), (9, 0)]}).assign(keep=[1, 1, 0, 1, 1, 0])
+    table = pfs_by_subgroup(data, [{"variable": "g", "levels": ["a", "b"], "population": "keep == 1"}],
+                            time="t", event="e")
+    assert list(table["n"]) == [2, 2]
+
+
+def test_holm_and_bh_columns_adjust_across_subgroups():
+    data = example_dataset()
+    sgs = [{"variable": "hfs", "levels": [0, 1]}, {"variable": "dose_reduced", "levels": [0, 1]}]
+    table = pfs_by_subgroup(data, sgs, time="pfs_days")
+    p = table.drop_duplicates("subgroup")["logrank_p"].to_numpy()
+    holm = np.minimum(1, np.maximum.accumulate(np.sort(p) * [2, 1]))
+    assert np.allclose(np.sort(table.drop_duplicates("subgroup")["logrank_p_holm"]), np.sort(holm))
+
+
+def test_overall_summary_matches_r_landmarks_and_followup():
+    data = example_dataset()
+    out = overall_survival_summary(data, "pfs_days", "pfs_event", "log-log", landmarks=(100, 200, 300))
+    at = _ref("km_at_times.csv").query("dataset == 'example' and group == '' and conf_type == 'log-log'")
+    got = out.set_index("statistic").loc[["survival_at_100", "survival_at_200", "survival_at_300"]]
+    assert np.allclose(got["value"], at["surv"], rtol=1e-9)
+    assert np.allclose(got["ci_low"], at["lower"], rtol=1e-9, equal_nan=True)
+    fu = _ref("followup.csv").query("dataset == 'example' and group == ''").iloc[0]
+    assert out.set_index("statistic").loc["median_followup_reverse_km", "value"] == fu["median_followup"]
+
+
+def test_multivariable_cox_matches_r_and_reports_epv():
+    lung = pd.read_csv(REF / "lung.csv")
+    table, warnings = multivariable_cox(lung, [{"variable": v} for v in ("age", "sex", "ph_ecog")], time="time",
+                                        event="status")
+    ref = _ref("cox_coefficients.csv").query("dataset == 'lung' and formula == 'age + sex + ph_ecog'")
+    assert np.allclose(table["coef"], ref["coef"], rtol=1e-6)
+    assert np.allclose(table["p"], ref["p"], rtol=1e-6)
+    assert table["epv"].iloc[0] == pytest.approx(164 / 3) and not warnings
+    assert table["ph_p"].between(0, 1).all()
+
+
+def test_multivariable_cox_warns_below_ten_events_per_variable():
+    data = example_dataset()
+    _, warnings = multivariable_cox(data, [{"variable": "hfs"}, {"variable": "dose_reduced"}], time="pfs_days")
+    assert any("events per variable" in w for w in warnings)
+
+
+def test_adverse_event_table_counts_worst_grade_once_per_patient():
+    patients = pd.DataFrame({"patient_id": ["p1", "p2", "p3", "p4"]})
+    ae = pd.DataFrame({"patient_id": ["p1", "p1", "p2", "p3", "p3", "p9"],
+                       "term": ["Hand-foot skin reaction", "palmar-plantar erythrodysesthesia syndrome", "HFSR",
+                                "Diarrhea", "Hand-foot syndrome", "Diarrhea"],
+                       "grade": [1, 3, 2, 2, 1, 4]})
+    table = adverse_event_table(ae, patients).set_index("term")
+    hfs = table.loc["palmar-plantar erythrodysesthesia syndrome"]
+    # p1 worst 3 (one patient, not two), p2 worst 2, p3 worst 1: 2 in grade 1-2, 1 in 3-4, 3 any, of 4 patients.
+    assert (hfs["grade_1_2"], hfs["grade_3_4"], hfs["any_grade"]) == (2, 1, 3)
+    assert hfs["any_grade_pct"] == 75.0
+    assert table.loc["diarrhea", "any_grade"] == 1  # p9 is not a treated patient
+    assert list(table.index) == ["palmar-plantar erythrodysesthesia syndrome", "diarrhea"]
+    assert "grade_5" not in table
+
+
+@pytest.mark.parametrize("p, text", [(0.0004, "<0.001"), (0.001, "0.001"), (0.04999, "0.050"), (np.nan, "—")])
+def test_p_value_formatting(p, text):
+    assert fmt_p(p) == text
+
+
+def test_median_not_reached_prints_nr():
+    assert fmt_estimate_ci(np.nan, 3.7, np.nan) == "NR (3.7–NR)"
+    assert fmt_estimate_ci(16.5, 14.41, 23.9) == "16.5 (14.4–23.9)"
+
+
+def test_renderings_escape_and_keep_every_row():
+    table = pfs_by_subgroup(example_dataset(), [{"variable": "hfs", "levels": [0, 1], "label": "A|B <x>"}],
+                            time="pfs_months")
+    printed = present("pfs_by_subgroup", table)
+    md, page = to_markdown(printed, "T"), to_html(printed, "T")
+    assert md.count("\n|") == len(table) + 2 and "A\\|B <x>" in md
+    assert "A|B &lt;x&gt;" in page and page.count("<tr") == len(table) + 1
