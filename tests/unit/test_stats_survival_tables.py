@@ -172,3 +172,38 @@ def test_renderings_escape_and_keep_every_row():
     md, page = to_markdown(printed, "T"), to_html(printed, "T")
     assert md.count("\n|") == len(table) + 2 and "A\\|B <x>" in md
     assert "A|B &lt;x&gt;" in page and page.count("<tr") == len(table) + 1
+
+
+def test_two_arm_tables_on_a_small_trial():
+    from tkicohort.stats.tables import TableInputs, make_table, tables_for
+
+    rng = np.random.default_rng(7)
+    n = 20
+    dataset = pd.DataFrame({
+        "patient_id": [f"P{i:02d}" for i in range(n)], "arm": ["control"] * 10 + ["sorafenib"] * 10,
+        "evaluable": 1, "bor": ["PD"] * 6 + ["SD"] * 4 + ["PR"] * 3 + ["SD"] * 5 + ["PD"] * 2,
+        "pfs_months": np.r_[np.arange(1, 11), np.arange(5, 25, 2)].astype(float),
+        "pfs_event": [1] * 8 + [0] * 2 + [1] * 6 + [0] * 4, "os_months": 24.0, "os_event": 0})
+    dataset["dcr"] = dataset["bor"].isin(["PR", "SD"]).astype(int)
+    dataset["orr"] = (dataset["bor"] == "PR").astype(int)
+    items = pd.DataFrame(rng.integers(1, 5, size=(2 * n, 30)), columns=[f"q{i}" for i in range(1, 31)]).astype(float)
+    items[["q29", "q30"]] = rng.integers(1, 8, size=(2 * n, 2))
+    qol = pd.concat([pd.DataFrame({"patient_id": list(dataset["patient_id"]) * 2, "day": [0] * n + [180] * n}),
+                     items], axis=1)
+    plan = {"design": "two_arm", "arms": {"reference": "control", "treatment": "sorafenib"}, "subgroups": [],
+            "tests": {"response": "chisq", "pfs_times_test": "mann_whitney"}, "qol": {"raw_subscales": "tehran"}}
+    assert tables_for(plan, has_qol=True)[-3:] == ["response_by_arm", "pfs_by_arm", "qol"]
+    inputs = TableInputs(dataset, qol=qol)
+    by_arm = make_table("response_by_arm", inputs, plan)
+    cbr = by_arm[by_arm.section == "clinical benefit"].set_index("arm")
+    assert (cbr.loc["control", "n"], cbr.loc["sorafenib", "n"]) == (4, 8)
+    pfs = make_table("pfs_by_arm", inputs, plan)
+    assert list(pfs["n"]) == [10, 10] and pfs["times_p"].notna().all() and pfs["hr"].iloc[1] < 1
+    q = make_table("qol", inputs, plan)
+    # the day-180 questionnaire of each patient is the one analysed (``last``)
+    chosen = qol[qol.day == 180].set_index("patient_id")
+    raw_total = chosen[[f"q{i}" for i in range(1, 31)]].sum(axis=1)
+    control = raw_total[dataset.loc[dataset.arm == "control", "patient_id"]]
+    row = q[(q.scale == "raw_sum_of_scores") & (q.arm == "control")].iloc[0]
+    assert row["median"] == control.median() and row["n"] == 10
+    assert q["p_holm"].dropna().ge(q["p"].dropna()).all()

@@ -111,6 +111,12 @@ def present(name: str, table: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({"Section": t["section"], "Item": t["item"], "Arm": t["arm"],
                              "n (%)": [fmt_n_pct(n, p) for n, p in zip(t["n"], t["pct"], strict=True)],
                              "Test": t["test"], "p": t["p"].map(fmt_p)})
+    if name == "qol":
+        return pd.DataFrame({"Scale": _first_of_group(t, "scale", t["scale"]), "Arm": t["arm"], "n": t["n"],
+                             "Median (range)": [f"{fmt_num(m)} ({fmt_num(lo)}–{fmt_num(hi)})" for m, lo, hi in
+                                                zip(t["median"], t["min"], t["max"], strict=True)],
+                             "Mann–Whitney p": _first_of_group(t, "scale", t["p"].map(fmt_p)),
+                             "p (Holm)": _first_of_group(t, "scale", t["p_holm"].map(fmt_p))})
     return t.astype(str)
 
 
