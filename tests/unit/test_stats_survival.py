@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lifelines import KaplanMeierFitter
-from tkicohort.stats.cox import NotEstimable, fit_cox, fit_cox_firth, logrank_test
+from tkicohort.stats.cox import NotEstimable, fit_cox, fit_cox_firth, logrank_test, ph_test
 from tkicohort.stats.kaplan_meier import kaplan_meier, median_followup
 
 REF = Path(__file__).parents[1] / "reference" / "survival"
@@ -208,3 +208,15 @@ def test_negating_a_covariate_inverts_the_hazard_ratio():
     a = fit_cox(lung, "time", "status", ["sex"]).terms.iloc[0]
     b = fit_cox(lung.assign(sex=-lung["sex"]), "time", "status", ["sex"]).terms.iloc[0]
     assert np.isclose(a["hr"], 1 / b["hr"]) and np.isclose(a["p"], b["p"])
+
+
+PH = _read("ph_test.csv")
+
+
+@pytest.mark.parametrize("model", list(dict.fromkeys(zip(PH["dataset"], PH["formula"], PH["transform"], strict=True))))
+def test_ph_test_matches_grambsch_therneau_built_from_r_residuals(model):
+    dataset, formula, transform = model
+    ref = PH[(PH.dataset == dataset) & (PH["formula"] == formula) & (PH["transform"] == transform)]
+    terms = formula.split(" + ")
+    got = ph_test(DATA[dataset], "time", "status", terms, transform=transform).set_index("term").loc[ref["term"]]
+    assert _close(got["ph_chisq"], ref["chisq"]) and _close(got["ph_p"], ref["p"])

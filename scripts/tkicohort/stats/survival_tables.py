@@ -187,7 +187,8 @@ def multivariable_cox(dataset: pd.DataFrame, variables: list[dict], time: str = 
     table = res.terms.copy()
     table.insert(1, "variable", [owner[t] for t in table["term"]])
     ph = ph_test(data, time, event, terms)
-    table = table.merge(ph, on="term", how="left")
+    table = table.merge(ph[ph["term"] != "GLOBAL"], on="term", how="left")
+    table["ph_global_p"] = float(ph.loc[ph["term"] == "GLOBAL", "ph_p"].iloc[0])
     table["n"], table["events"], table["epv"] = res.n, res.events, epv
     table["model_lr_chisq"], table["model_lr_df"], table["model_lr_p"] = res.lr_chisq, res.lr_df, res.lr_p
     table["note"] = ""

@@ -104,3 +104,35 @@ for (name in names(firth_data)) {
 }
 write.csv(firth, "firth.csv", row.names = FALSE, na = "")
 writeLines(c(R.version.string, paste("survival", packageVersion("survival"))), "R_VERSION.txt")
+
+# Proportional-hazards test of Grambsch & Therneau as R's cox.zph computed it before survival 3.0, rebuilt from
+# R's own Schoenfeld residuals (Efron), variance matrix and Kaplan-Meier (transforms km, rank and identity).
+zph_old <- function(fit, y, transform) {
+  sresid <- as.matrix(residuals(fit, "schoenfeld"))
+  ndead <- nrow(sresid)
+  times <- as.numeric(rownames(sresid))
+  if (transform == "km") {
+    temp <- survfit(Surv(y[, 1], y[, 2]) ~ 1)
+    t1 <- temp$surv[temp$n.event > 0]
+    t2 <- temp$n.event[temp$n.event > 0]
+    ttimes <- 1 - rep(c(1, t1), c(t2, 0))
+  } else if (transform == "rank") ttimes <- rank(times) else ttimes <- times
+  xx <- ttimes - mean(ttimes)
+  r2 <- sresid %*% fit$var * ndead
+  test <- xx %*% r2
+  z <- c(test^2 / (diag(fit$var) * ndead * sum(xx^2)))
+  gtest <- c(xx %*% sresid)
+  gz <- c(gtest %*% fit$var %*% gtest) * ndead / sum(xx^2)
+  data.frame(term = c(colnames(sresid), "GLOBAL"), chisq = c(z, gz),
+             p = c(1 - pchisq(z, 1), 1 - pchisq(gz, ncol(sresid))))
+}
+zph <- data.frame()
+for (m in list(list(dataset = "lung", formula = "age + sex + ph_ecog"), list(dataset = "veteran", formula = "trt + karno"))) {
+  d <- datasets[[m$dataset]]
+  d <- d[complete.cases(d[, c("time", "status", strsplit(m$formula, " \\+ ")[[1]])]), ]
+  fit <- coxph(as.formula(paste("Surv(time, status) ~", m$formula)), data = d, ties = "efron", x = TRUE, y = TRUE)
+  for (tr in c("km", "rank", "identity")) {
+    zph <- rbind(zph, cbind(data.frame(dataset = m$dataset, formula = m$formula, transform = tr), zph_old(fit, fit$y, tr)))
+  }
+}
+write.csv(zph, "ph_test.csv", row.names = FALSE, na = "")
