@@ -199,6 +199,8 @@ def test_two_arm_tables_on_a_small_trial():
     assert (cbr.loc["control", "n"], cbr.loc["sorafenib", "n"]) == (4, 8)
     pfs = make_table("pfs_by_arm", inputs, plan)
     assert list(pfs["n"]) == [10, 10] and pfs["times_p"].notna().all() and pfs["hr"].iloc[1] < 1
+    # raw PFS times: control 1..10 (median 5.5), sorafenib 5, 7, ..., 23 (median 14)
+    assert pfs[["times_median", "times_min", "times_max"]].to_numpy().tolist() == [[5.5, 1, 10], [14, 5, 23]]
     q = make_table("qol", inputs, plan)
     # the day-180 questionnaire of each patient is the one analysed (``last``)
     chosen = qol[qol.day == 180].set_index("patient_id")
@@ -207,3 +209,20 @@ def test_two_arm_tables_on_a_small_trial():
     row = q[(q.scale == "raw_sum_of_scores") & (q.arm == "control")].iloc[0]
     assert row["median"] == control.median() and row["n"] == 10
     assert q["p_holm"].dropna().ge(q["p"].dropna()).all()
+
+
+def test_survival_population_of_the_plan_restricts_every_survival_table():
+    from tkicohort.stats.tables import TableInputs, make_table
+
+    dataset = example_dataset()
+    plan = {"design": "single_arm", "subgroups": [{"variable": "hfs", "levels": [0, 1]}],
+            "endpoints": ["pfs"], "tests": {"pfs_population": "evaluable == 1"}}
+    inputs = TableInputs(dataset)
+    n_evaluable = int((dataset["evaluable"] == 1).sum())
+    assert n_evaluable < len(dataset)  # the example cohort has non-evaluable patients
+    by_hfs = make_table("pfs_by_subgroup", inputs, plan)
+    assert by_hfs["n"].sum() == n_evaluable
+    overall = make_table("pfs_overall", inputs, plan).set_index("statistic")
+    assert overall.loc["n", "value"] == n_evaluable
+    plan["tests"]["pfs_population"] = None
+    assert make_table("pfs_by_subgroup", inputs, plan)["n"].sum() == len(dataset)

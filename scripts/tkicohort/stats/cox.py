@@ -70,12 +70,14 @@ def fit_cox(frame: pd.DataFrame, duration: str, event: str, covariates: list[str
     data = frame[[duration, event, *covariates]].dropna().astype(float)
     _check_model_data(data, duration, event, covariates)
     fitter = CoxPHFitter(alpha=1 - conf_level)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("error", ConvergenceWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)  # overflow on the way to a divergence, reported below
         try:
             fitter.fit(data, duration_col=duration, event_col=event, batch_mode=True, fit_options=FIT_OPTIONS)
         except (ConvergenceError, ConvergenceWarning, np.linalg.LinAlgError) as err:
-            raise NotEstimable(f"Cox model did not converge ({_first_line(err)})") from None
+            raise NotEstimable(f"Cox model did not converge ({_first_line(err)}): monotone likelihood or "
+                               "separation suspected") from None
     s = fitter.summary
     if not np.all(np.isfinite(s["coef"])) or (s["coef"].abs() > MAX_ABS_COEF).any():
         raise NotEstimable("monotone likelihood: the hazard ratio diverges (an event-free or separated group)")

@@ -58,6 +58,8 @@ def present(name: str, table: pd.DataFrame) -> pd.DataFrame:
             "HR (95% CI)": hr, "HR p": t["hr_p"].map(fmt_p), "Note": t["note"].where(t["note"] != "reference level",
                                                                                      "")})
         if "times_p" in t:
+            out["Times median (range)"] = [f"{fmt_num(m)} ({fmt_num(lo)}–{fmt_num(hi)})" for m, lo, hi in
+                                           zip(t["times_median"], t["times_min"], t["times_max"], strict=True)]
             out["Mann–Whitney p (times)"] = _first_of_group(t, "subgroup", t["times_p"].map(fmt_p))
         return out
     if name == "response_by_subgroup":

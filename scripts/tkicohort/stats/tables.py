@@ -61,6 +61,12 @@ def _tests(plan: dict) -> dict:
     return plan.get("tests", {})
 
 
+def survival_population(dataset: pd.DataFrame, plan: dict) -> pd.DataFrame:
+    """The patients of the survival analyses: the plan's ``tests.pfs_population`` query, or everyone."""
+    query = _tests(plan).get("pfs_population")
+    return dataset.query(query) if query else dataset
+
+
 def make_baseline(inputs: TableInputs, plan: dict) -> pd.DataFrame:
     arm, arms = arm_setup(plan)
     return baseline_table(inputs.dataset, plan.get("baseline", []), arm=arm, arms=arms)
@@ -79,7 +85,8 @@ def make_efficacy(inputs: TableInputs, plan: dict) -> pd.DataFrame:
 def make_pfs_overall(inputs: TableInputs, plan: dict) -> pd.DataFrame:
     t = _tests(plan)
     arm, arms = arm_setup(plan)
-    groups = [("all", inputs.dataset)] if not arm else [(a, inputs.dataset[inputs.dataset[arm] == a]) for a in arms]
+    data = survival_population(inputs.dataset, plan)
+    groups = [("all", data)] if not arm else [(a, data[data[arm] == a]) for a in arms]
     parts = []
     for endpoint in ("pfs", "os"):
         if endpoint not in plan.get("endpoints", ["pfs", "os"]):
@@ -99,7 +106,7 @@ def make_response_by_subgroup(inputs: TableInputs, plan: dict) -> pd.DataFrame:
 
 def make_pfs_by_subgroup(inputs: TableInputs, plan: dict) -> pd.DataFrame:
     t = _tests(plan)
-    return pfs_by_subgroup(inputs.dataset, plan["subgroups"], time=time_column(plan), conf_type=t.get("km_ci",
+    return pfs_by_subgroup(survival_population(inputs.dataset, plan), plan["subgroups"], time=time_column(plan), conf_type=t.get("km_ci",
                            "log-log"), rmst_horizon=t.get("rmst_horizon_months"), firth=t.get("cox_firth", False))
 
 
@@ -114,7 +121,7 @@ def make_cox_multivariable(inputs: TableInputs, plan: dict) -> pd.DataFrame:
     variables = [by_var.get(v, {"variable": v}) for v in wanted]
     if not variables:
         return pd.DataFrame({"term": [], "note": []})
-    table, warnings = multivariable_cox(inputs.dataset, variables, time=time_column(plan))
+    table, warnings = multivariable_cox(survival_population(inputs.dataset, plan), variables, time=time_column(plan))
     table["warning"] = "; ".join(warnings)
     return table
 
@@ -158,12 +165,17 @@ def make_pfs_by_arm(inputs: TableInputs, plan: dict) -> pd.DataFrame:
     t = _tests(plan)
     arm, arms = arm_setup(plan)
     subgroup = {"variable": arm, "label": "Arm", "levels": arms}
-    table = pfs_by_subgroup(inputs.dataset, [subgroup], time=time_column(plan), conf_type=t.get("km_ci", "log-log"),
+    data = survival_population(inputs.dataset, plan)
+    table = pfs_by_subgroup(data, [subgroup], time=time_column(plan), conf_type=t.get("km_ci", "log-log"),
                             rmst_horizon=t.get("rmst_horizon_months"), firth=t.get("cox_firth", False))
     if t.get("pfs_times_test", "none") == "mann_whitney":
-        times = [inputs.dataset.loc[inputs.dataset[arm] == a, time_column(plan)].dropna() for a in arms]
+        times = [data.loc[data[arm] == a, time_column(plan)].dropna() for a in arms]
         mw = mann_whitney(*times)
         table["times_test"], table["times_statistic"], table["times_p"] = mw["test"], mw["statistic"], mw["p"]
+        # the raw times' median and range, as publications that use this test print them (censoring ignored)
+        by_level = dict(zip(arms, times, strict=True))
+        for stat in ("median", "min", "max"):
+            table[f"times_{stat}"] = table["level"].map(lambda lv, s=stat: getattr(by_level[lv], s)())
     return table
 
 
