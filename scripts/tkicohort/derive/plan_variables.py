@@ -67,7 +67,7 @@ def derive_variables(frame: pd.DataFrame, derived: dict, context: dict) -> pd.Da
             col = col.where(x.notna(), None)
         elif rule == "expression":
             try:
-                res = out.eval(spec["expr"])
+                res = out.eval(spec["expr"], engine="python")  # numexpr cannot read nullable dtypes
             except Exception as err:  # pandas raises many kinds; the plan author needs the expression and why
                 raise PlanError(f"derived variable '{name}': cannot evaluate '{spec['expr']}': {err}") from err
             col = pd.Series(pd.array(res.astype("boolean"), dtype="boolean").astype("Int8"))
