@@ -78,6 +78,21 @@ def cohort_tables(cohort):
     ]
 
 
+def reproduction_inputs(wildcards):
+    """The published YAML, every tidy table of the cohort, the analysis dataset, RECIST visits, ingested data."""
+    cohort = wildcards.cohort
+    return {
+        "published": config["cohorts"][cohort]["published"],
+        "tables": [t for t in cohort_tables(cohort) if t.endswith(".csv")],
+        "dataset": f"results/{cohort}/analysis/patients.csv",
+        "visits": f"results/{cohort}/recist/visits.csv",
+        **{
+            name: f"results/{cohort}/data/{name}.parquet"
+            for name in ("tumor_measurements", "adverse_events", "doses")
+        },
+    }
+
+
 def final_targets():
     targets = expand(
         [
@@ -88,4 +103,13 @@ def final_targets():
         ],
         cohort=COHORTS,
     )
-    return targets + [t for c in COHORTS for t in cohort_tables(c)]
+    fits = [
+        f"results/{c}/reconstruction_fit.csv"
+        for c in COHORTS
+        if config["cohorts"][c].get("reconstruction") and config["cohorts"][c].get("published")
+    ]
+    tables = [t for c in COHORTS for t in cohort_tables(c)]
+    published = [c for c in COHORTS if config["cohorts"][c].get("published")]
+    audits = [f"results/{c}/audit.csv" for c in published]
+    reproductions = [f"results/{c}/reproduction.{ext}" for c in published for ext in ("csv", "html")]
+    return targets + tables + fits + audits + reproductions

@@ -1,0 +1,22 @@
+"""Snakemake rule script: every published number of a cohort's publication beside the pipeline's own (CSV + HTML)."""
+
+import logging
+from pathlib import Path
+
+import pandas as pd
+from tkicohort.io import read_csv, write_csv, write_text
+from tkicohort.reproduce.reproduction import load_publication, reproduce_publication, reproduction_summary
+
+sm = snakemake  # noqa: F821 - injected by Snakemake
+logging.basicConfig(filename=sm.log[0], level=logging.INFO, format="%(message)s")
+document = load_publication(sm.input.published)
+tables = {Path(path).stem: read_csv(path) for path in sm.input.tables}
+dataset = read_csv(sm.input.dataset, dtype={"patient_id": str})
+data = {"visits": read_csv(sm.input.visits, dtype={"patient_id": str}),
+        **{name: pd.read_parquet(getattr(sm.input, name)) for name in ("tumor_measurements", "adverse_events", "doses")}}
+frame = reproduce_publication(document, tables, dataset, data=data, days_per_month=sm.params.days_per_month,
+                              time=sm.params.time)
+write_csv(frame, sm.output.csv)
+write_text(reproduction_summary(frame, f"Reproduction of {document['study']} — cohort {sm.wildcards.cohort}"),
+           sm.output.html)
+logging.info("%s: %s", document["study"], frame["status"].value_counts().to_dict())

@@ -1,0 +1,466 @@
+"""Where each published number of a study is found in the pipeline's outputs (resolvers; see reproduction.py).
+
+One :class:`~.reproduction.Study` per ``resources/published/<study>.yaml``, registered in ``STUDIES`` under the
+YAML's ``study``. A study lists its populations as queries on the analysis dataset and, per published table, a
+:class:`~.reproduction.Resolver`: printed row label → source. Adding a publication = adding its ``Study`` here; the
+helpers (``_with_share``, ``_base``, ``_eff``, …) and the ``Compute`` functions are shared.
+
+Reading decisions for Ling et al. 2023 (``zhujiang_2023``), beyond those in resources/published/README.md:
+
+- Table 1 "Target lesions": the organ of a patient's baseline target lesions, or of the baseline non-target lesions
+  for the patient without a measurable target (the four printed counts add up to all 31 treated patients);
+- follow-up (text, abstract, discussion): days from the first dose to the last contact (``followup_days``), in
+  months; "for adverse events" over all treated patients, otherwise over the evaluable ones;
+- "Disease control lasting ≥ 12 / ≥ 24 months": PFS of the patients with disease control, as the Table 2 bands;
+- "Progression by new metastases rather than target-lesion growth": evaluable patients whose first PD assessment
+  has a new lesion and no target-lesion progression (``recist/visits.csv``); Figure 1's "patients with new
+  lesions": a new lesion at any assessment;
+- durations of adverse events: end_day − onset_day, per patient the longest event of the term, in months;
+- dose reductions "because of" an event: ``doses.csv`` rows whose reason names the event; "dose reduced because of
+  adverse events" (all treated) and "dose reduction and drug withdrawal" (discussion, evaluable): ``dose_modified``;
+- Table 4 "Disease control" / "Objective response" p-values: log-rank test of PFS by DCR / ORR, computed with the
+  package's ``pfs_by_subgroup`` (the plan has no such subgroup, so no table carries them).
+
+Reading decisions for the Tehran cohort (``tehran``): arms are the populations ``sorafenib`` / ``control``;
+metastasis patterns are the plan's exclusive variables (``lung_only``, ``lung_and_bone``, ``bone_only``,
+``met_lymph_node``); cumulative RAI activity is converted back from GBq to the printed mCi; Tg is compared in the
+contract's ng/mL although ng/dl is printed; "Progression-free survival" median and range are those of the PFS
+times per arm and its p the Mann–Whitney test of ``pfs_by_arm`` (``times_*``), as Table 2 says; QoL rows are the
+raw-sum subscales of the ``qol`` table and each "Maximum Score" the highest raw sum of the scale's items
+(``stats.qol.raw_sum_maxima``); dose range and follow-up of the abstract are design values, not results.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..derive.ae_flags import HFS, normalise_term
+from ..stats.qol import TEHRAN_RAW_SUBSCALES, raw_sum_maxima
+from ..stats.survival_tables import pfs_by_subgroup
+from .reproduction import (
+    Cell,
+    Compute,
+    Context,
+    NotReproducible,
+    Population,
+    Resolver,
+    Share,
+    Study,
+    Subset,
+    Summary,
+    Unavailable,
+)
+
+
+def _with_share(cell, of=None) -> dict:
+    """A row printed as "N (%)": the count from ``cell``, the percentage of the population (or of ``of``)."""
+    return {"percent": Share(cell, of), "*": cell}
+
+
+def _ids(ctx: Context, entry: dict) -> pd.Series:
+    return ctx.population(entry["population"])["patient_id"]
+
+
+# --- computations no table carries ------------------------------------------------------------------------------
+
+def target_organ(organ: str) -> Compute:
+    def count(ctx: Context, entry: dict, statistic: str) -> float:
+        tm = ctx.frame("tumor_measurements")
+        base = tm[(tm["day"] <= 0) & tm["patient_id"].isin(_ids(ctx, entry))]
+        target = base[base["lesion_type"] == "target"]
+        fallback = base[(base["lesion_type"] == "non_target") & ~base["patient_id"].isin(target["patient_id"])]
+        sites = pd.concat([target, fallback])
+        return float(sites.loc[sites["organ"] == organ, "patient_id"].nunique())
+
+    return Compute(count, f"tumor_measurements: patients with baseline target lesions in organ '{organ}' "
+                          "(non-target lesions when none is measurable)")
+
+
+def new_lesion_patients(at_progression: bool) -> Compute:
+    def count(ctx: Context, entry: dict, statistic: str) -> float:
+        v = ctx.frame("visits")
+        v = v[v["patient_id"].isin(_ids(ctx, entry))].sort_values(["patient_id", "day"], kind="mergesort")
+        if at_progression:
+            first_pd = v[v["overall_response"] == "PD"].groupby("patient_id").head(1)
+            hit = first_pd[(first_pd["new_lesion"] == 1) & (first_pd["target_response"] != "PD")]
+        else:
+            hit = v[v["new_lesion"] == 1]
+        return float(hit["patient_id"].nunique())
+
+    what = ("first PD assessment with a new lesion and no target-lesion PD" if at_progression
+            else "a new lesion at any assessment")
+    return Compute(count, f"recist/visits.csv: patients with {what}")
+
+
+def ae_duration(terms: tuple[str, ...] | None = None, min_grade: int = 1) -> Compute:
+    def summary(ctx: Context, entry: dict, statistic: str) -> float:
+        ae = ctx.frame("adverse_events")
+        ae = ae[ae["patient_id"].isin(_ids(ctx, entry)) & (ae["grade"] >= min_grade)]
+        if terms:
+            ae = ae[normalise_term(ae["term"]).isin(set(normalise_term(pd.Series(list(terms)))))]
+        if ae.empty:
+            raise NotReproducible("the cohort records no such adverse event")
+        ended = ae.dropna(subset=["end_day"])
+        if ended.empty:
+            raise NotReproducible("adverse_events.csv gives no end_day for these events (all recorded as ongoing), "
+                                  "so their durations are unknown")
+        months = (ended["end_day"] - ended["onset_day"]) / ctx.days_per_month
+        longest = months.groupby(ended["patient_id"]).max()
+        return float({"median": longest.median, "range_min": longest.min, "range_max": longest.max}[statistic]())
+
+    what = ", ".join(terms) if terms else "any term"
+    return Compute(summary, f"adverse_events: (end_day − onset_day) in months, longest per patient ({what}, "
+                            f"grade ≥ {min_grade}; events without end_day left out)")
+
+
+def dose_reason(term: str) -> Compute:
+    def count(ctx: Context, entry: dict, statistic: str) -> float:
+        doses = ctx.frame("doses")
+        doses = doses[doses["patient_id"].isin(_ids(ctx, entry)) & doses["reason"].notna()]
+        if doses.empty:
+            raise NotReproducible("doses.csv gives no reason for any dose change")
+        wanted = normalise_term(pd.Series([term])).iloc[0]
+        hit = normalise_term(doses["reason"]).str.contains(wanted, regex=False)
+        return float(doses.loc[hit, "patient_id"].nunique())
+
+    return Compute(count, f"doses: patients with a dose change whose reason names '{term}'")
+
+
+def _longest_interruption(ctx: Context, entry: dict, statistic: str) -> float:
+    doses = ctx.frame("doses")
+    doses = doses[doses["patient_id"].isin(_ids(ctx, entry))].sort_values(["patient_id", "day"], kind="mergesort")
+    longest = []
+    for _, g in doses.groupby("patient_id"):
+        start = None
+        for day, dose in zip(g["day"], g["dose_mg_per_day"], strict=True):
+            if dose == 0 and start is None:
+                start = day
+            elif dose > 0 and start is not None:
+                longest.append(day - start)
+                start = None
+    if not longest:
+        raise NotReproducible("doses.csv has no interruption followed by a resumed dose")
+    return max(longest) / ctx.days_per_month
+
+
+def _lowest_maintenance_dose(ctx: Context, entry: dict, statistic: str) -> float:
+    doses = ctx.frame("doses")
+    pop = ctx.population(entry["population"])
+    others = pop.loc[pop["dose_status"] != "interrupted", "patient_id"]
+    positive = doses.loc[doses["patient_id"].isin(others) & (doses["dose_mg_per_day"] > 0), "dose_mg_per_day"]
+    if positive.empty:
+        raise NotReproducible("doses.csv has no dose of a patient without interruption")
+    return float(positive.min())
+
+
+def logrank_by(variable: str) -> Compute:
+    def p(ctx: Context, entry: dict, statistic: str) -> float:
+        table = pfs_by_subgroup(ctx.population(entry["population"]), [{"variable": variable, "levels": [1, 0]}],
+                                time=ctx.time)
+        return float(table["logrank_p"].iloc[0])
+
+    return Compute(p, f"log-rank p of PFS by {variable} (stats.survival_tables.pfs_by_subgroup on the population)")
+
+
+def _remaining_pr_tg_decrease(ctx: Context, entry: dict, statistic: str) -> float:
+    pr = ctx.population(entry["population"]).query(entry["subset"], engine="python")
+    rest = pr[pr["tg_best_pct_change"] > -90]
+    if len(rest) != 1:
+        raise NotReproducible(f"{len(rest)} partial responders have a best Tg decrease of 90 % or less; the "
+                              "text describes exactly one")
+    return float(-rest["tg_best_pct_change"].iloc[0])
+
+
+def _any_adverse_event_pct(ctx: Context, entry: dict, statistic: str) -> float:
+    ae = ctx.frame("adverse_events")
+    ids = _ids(ctx, entry)
+    return 100 * ids.isin(ae["patient_id"]).sum() / len(ids)
+
+
+# --- Ling et al. 2023 (zhujiang_2023) -------------------------------------------------------------------------
+
+def _base(variable: str, level=None) -> Cell:
+    return Cell("baseline", {"variable": variable, **({} if level is None else {"level": level})})
+
+
+def _eff(item: str, section: str | None = None, **kw) -> Cell:
+    return Cell("efficacy", {**({"section": section} if section else {}), "item": item}, **kw)
+
+
+def _ae(term: str, column: str | None = None) -> Cell:
+    return Cell("adverse_events", {"term": term}, column=column, zero_if_absent=True)
+
+
+def _pfs_overall(statistic: str, endpoint: str = "pfs") -> Cell:
+    return Cell("pfs_overall", {"endpoint": endpoint, "statistic": statistic})
+
+
+# printed group labels (Tables 3 and 4) → subgroup filter of the response / PFS tables, printed level → level
+ZJ_SUBGROUPS = [
+    (("Age (years)",), {"variable": "age_ge_55"}, {"≥ 55": 1, "< 55": 0}),
+    (("Gender",), {"variable": "sex"}, {"Male": "M", "Female": "F"}),
+    (("Histologic types",), {"variable": "histology"}, {"FTC": "FTC", "PTC": "PTC"}),
+    (("RAI uptake",), {"variable": "rai_uptake"}, {"Yes": "yes", "No": "no"}),
+    (("Distant metastases",), {"variable": "distant_metastasis"}, {"Yes": 1, "No": 0}),
+    (("Lung metastasis",), {"variable": "met_lung"}, {"Yes": 1, "No": 0}),
+    (("Lung-only metastasis",), {"variable": "lung_only"}, {"Yes": 1, "No": 0}),
+    (("Bone metastasis",), {"variable": "met_bone", "subgroup": "Bone metastasis"}, {"Yes": 1, "No": 0}),
+    (("Previous therapies",), {"variable": "prior_therapy"},
+     {"RAI-only therapy": "rai_only", "Other therapy": "other", "RAI therapy": "rai_only", "No-RAI therapy": "other"}),
+    (("Residual lesions",), {"variable": "residual_lesions"}, {"Yes": "yes", "No": "no"}),
+    (("Hand-foot syndrome", "Hand-foot skin syndrome"), {"variable": "hfs"}, {"Yes": 1, "No": 0}),
+    (("Thyroglobulin response",), {"variable": "tg_response_60"}, {"≥ 60%": 1, "< 60%": 0}),
+    (("Medication status",), {"variable": "dose_modified"}, {"Reduction/discontinuation": 1, "Standard dose": 0}),
+]
+
+
+def _subgroup_rows(table: str, with_share: bool) -> dict:
+    rows = {}
+    for labels, where, levels in ZJ_SUBGROUPS:
+        for label in labels:
+            rows[label] = Cell(table, where)
+            for printed_level, level in levels.items():
+                cell = Cell(table, {**where, "level": level})
+                rows[f"{label}: {printed_level}"] = _with_share(cell) if with_share else cell
+    return rows
+
+
+def _resp(variable: str, column: str) -> Cell:
+    return Cell("response_by_subgroup", {"variable": variable}, column=column)
+
+
+def _pfs_p(variable: str) -> Cell:
+    return Cell("pfs_by_subgroup", next(where for _, where, _ in ZJ_SUBGROUPS if where["variable"] == variable))
+
+
+DM_BONE = "Bone metastasis (patients with distant metastasis)"
+FOLLOWUP = Summary("followup_days", months=True)
+DCR, ORR = "disease control (CR+PR+SD)", "objective response (CR+PR)"
+DC_BANDS = {"≤ 6 months": "0 to < 6 months", "6–12 months": "6 to < 12 months", "12–18 months": "12 to < 18 months",
+            "≥ 18 months": "≥ 18 months"}
+T5_TERMS = {"Hand-foot skin syndrome": HFS, "Diarrhea": "diarrhea", "Alopecia": "alopecia",
+            "Abnormal liver function": "abnormal liver function", "Generalized weakness": "generalized weakness",
+            "Hypertension": "hypertension", "Proteinuria": "proteinuria", "Hypocalcemia": "hypocalcemia",
+            "Mucositis": "mucositis", "Nausea and vomiting": "nausea and vomiting",
+            "Thrombocytopenia": "thrombocytopenia", "Myodynia": "myodynia", "Weight loss": "weight loss"}
+T5_COLUMNS = {(f"{heading} N (%)", stat): f"{column}{suffix}"
+              for heading, column in (("Grades 1–2", "grade_1_2"), ("Grades 3–4", "grade_3_4"),
+                                      ("Any grade", "any_grade"))
+              for stat, suffix in (("n", ""), ("percent", "_pct"))}
+PFS_BY = {"PFS by sex": "sex", "PFS by lung-only metastasis": "lung_only",
+          "PFS by hand-foot skin syndrome": "hfs", "PFS by thyroglobulin response ≥ 60 %": "tg_response_60",
+          "PFS by bone metastasis": "met_bone"}
+PFS_ALL = _pfs_overall("median")  # the median and its CI (ci_low, ci_high columns)
+REFRACTORY = "Definitions of RAI refractoriness"
+CASE = Unavailable("a single patient shown as a case; the data do not say which patient it is")
+
+ZJ_TABLE1 = {
+    "Age (years)": _base("age_years"),
+    "Age (years): ≥ 55": _base("age_ge_55", 1), "Age (years): < 55": _base("age_ge_55", 0),
+    "Gender: Male": _base("sex", "M"), "Gender: Female": _base("sex", "F"),
+    "Histologic types: FTC": _base("histology", "FTC"), "Histologic types: PTC": _base("histology", "PTC"),
+    "Histologic types: FTC + PTC": _base("histology", "PTC+FTC"),
+    "RAI uptake: Yes": _base("rai_uptake", "yes"), "RAI uptake: No": _base("rai_uptake", "no"),
+    "Distant metastases: Yes": _base("distant_metastasis", 1), "Distant metastases: No": _base("distant_metastasis", 0),
+    **{f"Metastasis sites: {label}": _with_share(_base(variable, 1), _base("distant_metastasis", 1))
+       for label, variable in (("Lung", "met_lung"), ("Lung-only", "lung_only"), ("Bone", "met_bone"),
+                               ("Pleural", "met_pleura"))},
+    **{f"Target lesions: {label}": _with_share(target_organ(organ))
+       for label, organ in (("Lung", "lung"), ("Bone", "bone"), ("lymph node", "lymph_node"), ("Neck", "neck"))},
+    "Cumulative RAI dose (GBq)": _base("cumulative_rai_gbq"),
+    f"{REFRACTORY}: at least one target lesion without RAI uptake":
+        _base("rai_refractory_reason", "at least one target lesion without RAI uptake"),
+    f"{REFRACTORY}: RAI uptake, but progressive target lesions":
+        _base("rai_refractory_reason", "RAI uptake but progressive target lesions"),
+    f"{REFRACTORY}: progression despite RAI or cumulative dose ≥ 22.3 GBq":
+        _base("rai_refractory_reason", "progression despite RAI or cumulative activity ≥ 22.3 GBq"),
+}
+
+ZJ_TABLE2 = {
+    "Disease response: CR": _eff("CR"), "Disease response: PR": _eff("PR"), "Disease response: SD": _eff("SD"),
+    "Disease control (CR+PR+SD)": _eff(DCR), "Disease progression": _eff("PD"),
+    **{f"Disease control duration: {k}": _eff(v, "disease control duration") for k, v in DC_BANDS.items()},
+    "Objective response ≥ 12 months": _eff("≥ 12 months", "objective response duration"),
+}
+
+ZJ_TABLE4 = {
+    **_subgroup_rows("pfs_by_subgroup", with_share=True),
+    "Disease control: PR + SD": _eff(DCR), "Disease control: Disease progression": _eff("PD"),
+    "Disease control": logrank_by("dcr"),
+    "Objective response: PR + CR": _eff(ORR), "Objective response: SD + disease progression": Subset("orr == 0"),
+    "Objective response": logrank_by("orr"),
+}
+
+ZJ_TEXT = {
+    "Patients included": Population(), "Age at start of sorafenib": _base("age_years"),
+    "PTC": _base("histology", "PTC"), "Distant metastases": _base("distant_metastasis", 1),
+    "Lung metastases": _base("met_lung", 1), "Excluded from response assessment": Subset("evaluable == 0"),
+    "Excluded: only one radiological examination":
+        Subset("not_evaluable_reason == 'no evaluable post-baseline assessment'"),
+    "Excluded: no measurable target lesion": Subset("not_evaluable_reason == 'no measurable disease at baseline'"),
+    "Excluded: surgery during sorafenib": Subset("not_evaluable_reason == 'surgery during sorafenib therapy'"),
+    "Eligible for radiological response assessment": Population(),
+    "Follow-up of the response-evaluable patients": FOLLOWUP, "Follow-up for adverse events": FOLLOWUP,
+    "Complete response": _eff("CR"), "Partial response": _eff("PR"), "Stable disease": _eff("SD"),
+    "Disease control": _eff(DCR),
+    "Disease control lasting ≥ 12 months": _eff(["12 to < 18 months", "≥ 18 months"], "disease control duration"),
+    "Disease control lasting ≥ 18 months": _eff("≥ 18 months", "disease control duration"),
+    "Disease control lasting ≥ 24 months": Subset("dcr == 1 and pfs_months >= 24"),
+    "Documented progression at end of follow-up": _eff("PD"),
+    "Progression by new metastases rather than target-lesion growth": new_lesion_patients(at_progression=True),
+    "DCR by thyroglobulin response ≥ 60 %": _resp("tg_response_60", "dcr_p"),
+    "ORR by lung metastasis": _resp("met_lung", "orr_p"), "ORR by lung-only metastasis": _resp("lung_only", "orr_p"),
+    "PFS, all evaluable patients": PFS_ALL,
+    **{label: _pfs_p(variable) for label, variable in PFS_BY.items()},
+    "Patients with distant metastasis compared by bone metastasis": Cell("pfs_by_subgroup", {"subgroup": DM_BONE}),
+    "PFS by bone metastasis, patients with distant metastasis": Cell("pfs_by_subgroup", {"subgroup": DM_BONE}),
+    "Stopped for adverse events and resumed": Subset("dose_status == 'interrupted'"),
+    "Longest interruption": Compute(_longest_interruption, "doses: longest run at 0 mg before a resumed dose"),
+    "Lowest maintenance dose of the other patients":
+        Compute(_lowest_maintenance_dose, "doses: lowest positive dose of the patients without interruption"),
+    "Hand-foot skin syndrome, any grade": _ae(HFS), "Diarrhea, any grade": _ae("diarrhea"),
+    "Alopecia, any grade": _ae("alopecia"), "Diarrhea, grades 3–4": _ae("diarrhea", "grade_3_4_pct"),
+    "Hand-foot skin syndrome, grades 3–4": _ae(HFS, "grade_3_4_pct"), "Weight loss": _ae("weight loss"),
+    "Myodynia": _ae("myodynia"), "Thrombocytopenia": _ae("thrombocytopenia"),
+    "Longest-lasting adverse event": ae_duration(),
+    "Duration of hand-foot skin syndrome": ae_duration((HFS,)), "Duration of diarrhea": ae_duration(("diarrhea",)),
+    "Duration of alopecia": ae_duration(("alopecia",)), "Longest duration of a grade 3–4 event": ae_duration(None, 3),
+    "Dose reduced because of adverse events": Subset("dose_modified == 1"),
+    "Dose reduced because of hand-foot skin syndrome": dose_reason(HFS),
+    "Dose reduced because of diarrhea": dose_reason("diarrhea"),
+    "Dose reduced because of abnormal liver function": dose_reason("abnormal liver function"),
+    "Dose reduced because of proteinuria": dose_reason("proteinuria"),
+}
+
+ZJ_DISCUSSION = {
+    "DCR of this study": _eff(DCR), "ORR of this study": _eff(ORR), "Median PFS of this study": _pfs_overall("median"),
+    "Median follow-up of this study": FOLLOWUP,
+    "Partial responders with a best thyroglobulin decrease > 90 %": Subset("bor == 'PR' and tg_best_pct_change < -90"),
+    "Best thyroglobulin decrease of the remaining partial responder":
+        Compute(_remaining_pr_tg_decrease, "analysis dataset: −tg_best_pct_change of the one partial responder "
+                                           "with a decrease of 90 % or less"),
+    "Dose reduction and drug withdrawal because of adverse events":
+        _with_share(Cell("response_by_subgroup", {"variable": "dose_modified", "level": 1})),
+    "Adverse-event rate of this study":
+        Compute(_any_adverse_event_pct, "adverse_events: % of the population with any adverse event"),
+    "Hand-foot skin syndrome, any grade": _ae(HFS),
+    "Hand-foot skin syndrome, grade 3 or above": _ae(HFS, "grade_3_4"),
+}
+
+ZJ_ABSTRACT = {
+    "Patients included": Population(), "Patients evaluated for efficacy": Population(), "Follow-up": FOLLOWUP,
+    "Disease control rate": _eff(DCR), "Objective response rate": _eff(ORR),
+    "Disease control by thyroglobulin decrease > 60 %": _resp("tg_response_60", "dcr_p"),
+    "ORR by lung metastasis": _resp("met_lung", "orr_p"), "ORR by lung-only metastasis": _resp("lung_only", "orr_p"),
+    "PFS of the 26 patients": PFS_ALL, **{label: _pfs_p(variable) for label, variable in PFS_BY.items()},
+    "Hand-foot skin syndrome, any grade": _ae(HFS), "Diarrhea, any grade": _ae("diarrhea"),
+    "Alopecia, any grade": _ae("alopecia"),
+}
+
+ZJ_FIGURES = {
+    "Figure 1": Resolver({
+        "Patients in the waterfall plot": Subset("best_pct_change.notna()"),
+        "Thyroglobulin reduction of the partial responder with diffuse lung micronodules": Unavailable(
+            "the patient is identified by diffuse lung micronodules, which the data contract does not record"),
+        "Patients with new lesions": new_lesion_patients(at_progression=False),
+        "Patients who died (pulmonary infection; bone-related event)": _pfs_overall("events", "os"),
+    }),
+    "Figure 2": Resolver({"Patients in the PFS curve": _pfs_overall("n")}),
+    "Figure 4": Resolver(default=CASE),
+}
+
+ZHUJIANG = Study(
+    populations={"all_treated": None, "evaluable": "evaluable == 1", "distant_met_all": "distant_metastasis == 1",
+                 "distant_met_evaluable": "evaluable == 1 and distant_metastasis == 1"},
+    tables={
+        "Table 1": Resolver(ZJ_TABLE1), "Table 2": Resolver(ZJ_TABLE2),
+        "Table 3": Resolver(_subgroup_rows("response_by_subgroup", with_share=False),
+                            columns={"DCR, %": "dcr_pct", "ORR, %": "orr_pct", "p-value (DCR)": "dcr_p",
+                                     "p-value (ORR)": "orr_p"}),
+        "Table 4": Resolver(ZJ_TABLE4),
+        "Table 5": Resolver({label: _ae(term) for label, term in T5_TERMS.items()}, columns=T5_COLUMNS),
+        "Table 6": Resolver(default=Unavailable("another study's patients, quoted for comparison")),
+        "Results text": Resolver(ZJ_TEXT), "Discussion": Resolver(ZJ_DISCUSSION), "Abstract": Resolver(ZJ_ABSTRACT),
+        **ZJ_FIGURES,
+    },
+)
+
+# --- Tehran cohort (tehran) ---------------------------------------------------------------------------------------
+
+MCI_PER_GBQ = 1 / 0.037  # the contract stores GBq; Table 1 prints mCi
+TEHRAN_QOL = {"Physical function": "physical_function", "Role function": "role_function",
+              "Symptom scale": "symptom_scale", "Cognitive function": "cognitive_function",
+              "Emotional function": "emotional_function", "Social function": "social_function",
+              "Financial function": "financial_function", "Global function": "global_function",
+              "Sum of the scores": "sum_of_scores"}
+DESIGN = Unavailable("a design value of the study (planned dose or follow-up), not a result")
+
+
+def scale_maximum(scale: str) -> Compute:
+    def maximum(ctx: Context, entry: dict, statistic: str) -> float:
+        return float(raw_sum_maxima(TEHRAN_RAW_SUBSCALES)[scale])
+
+    return Compute(maximum, f"stats.qol.raw_sum_maxima: highest raw sum of '{scale}' (its items' maxima added)")
+
+
+def _bor(item: str) -> Cell:
+    return Cell("response_by_arm", {"section": "best overall response", "item": item})
+
+
+CBR = Cell("response_by_arm", {"section": "clinical benefit"})
+# PFS as the publication reports it: median and range of the PFS times per arm, Mann–Whitney between arms
+PFS_TIMES = {stat: Cell("pfs_by_arm", {"variable": "arm"}, column=column, arm_column="level")
+             for stat, column in (("median", "times_median"), ("range_min", "times_min"),
+                                  ("range_max", "times_max"), ("p_value", "times_p"))}
+CUM_RAI = Cell("baseline", {"variable": "cumulative_rai_gbq"}, scale=MCI_PER_GBQ)
+TG_UNIT = "the printed unit ng/dl is read as ng/mL, the data contract's unit"
+TG = Cell("baseline", {"variable": "tg_baseline"}, note=TG_UNIT)
+
+TH_TABLE1 = {
+    "Age Mean ± SD": _base("age_years"), "Age": _base("age_years"),
+    "Gender M/F: M": _base("sex", "M"), "Gender M/F: F": _base("sex", "F"), "Gender": _base("sex"),
+    "Initial Risk based on ATA classification: Intermediate": _base("ata_risk", "intermediate"),
+    "Initial Risk based on ATA classification: High": _base("ata_risk", "high"),
+    "Initial Risk based on ATA classification": _base("ata_risk"),
+    **{f"No. of radio-iodine treatment: {band}": _base("rai_courses", band) for band in ("<3", "3-6", ">6")},
+    "No. of radio-iodine treatment": _base("rai_courses"),
+    **{f"The cumulative dose of previous RAI therapies (mCi): {part}": CUM_RAI
+       for part in ("Mean ± SD", "Median", "Range")},
+    "The cumulative dose of previous RAI therapies (mCi)": _base("cumulative_rai_gbq"),
+    **{f"Primary serum Tg (ng/dl): {part}": TG for part in ("Mean ± SD", "Median", "Range")},
+    "Primary serum Tg (ng/dl)": _base("tg_baseline"),
+}
+
+TH_TEXT = {
+    "Patients in the sorafenib subgroup": Population(), "Control patients": Population(),
+    "Pulmonary metastasis": _base("lung_only", 1), "Lung metastasis": _base("lung_only", 1),
+    "Lung and bone metastases": _base("lung_and_bone", 1), "Bone metastases only": _base("bone_only", 1),
+    "Cervical and mediastinal lymph node metastases": _base("met_lymph_node", 1),
+    "ATA initial risk: intermediate": _base("ata_risk", "intermediate"),
+    "ATA initial risk: high": _base("ata_risk", "high"), "ATA initial risk": _base("ata_risk"),
+    "Partial response": _bor("PR"), "Stable disease": _bor("SD"), "Progression": _bor("PD"),
+    "Complete response": _eff("CR", "best overall response"),
+    "Response distribution": Cell("response_by_arm", {"section": "best overall response"}),
+    "Clinical benefit (CR + PR + SD)": CBR, "Clinical benefit rate": CBR, "Progression-free survival": PFS_TIMES,
+}
+
+TEHRAN = Study(
+    populations={"sorafenib": "arm == 'sorafenib'", "control": "arm == 'control'", "all_patients": None},
+    arms={"sorafenib": "sorafenib", "control": "control"},
+    tables={
+        "Abstract": Resolver({
+            "Patients who received sorafenib": Population(), "Control patients": Population(),
+            "Length of follow-up": DESIGN, "Sorafenib dose": DESIGN, "Clinical benefit rate": CBR,
+            "Progression-free survival": PFS_TIMES,
+            "Quality of life: symptom subscale": Cell("qol", {"scale": "raw_symptom_scale"}),
+        }),
+        "Results text": Resolver(TH_TEXT), "Table 1": Resolver(TH_TABLE1),
+        "Table 2": Resolver({"Clinical benefit rate": CBR,
+                             **{f"Progression-free survival (months){part}": PFS_TIMES
+                                for part in (": Median", ": Range", "")}}),
+        "Table 3": Resolver({label: {"scale_max": scale_maximum(scale), "*": Cell("qol", {"scale": f"raw_{scale}"})}
+                             for label, scale in TEHRAN_QOL.items()}),
+    },
+)
+
+STUDIES = {"zhujiang_2023": ZHUJIANG, "tehran": TEHRAN}
