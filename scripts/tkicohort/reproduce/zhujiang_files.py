@@ -115,7 +115,8 @@ def followup_days(rows: pd.DataFrame) -> np.ndarray:
 def tumor_measurements_csv(design: Design, patients: pd.DataFrame) -> pd.DataFrame:
     ev = evaluable_frame(design)
     pat = ev["pattern"]
-    organ = np.select([pat == "lung_bone", pat == "bone_only", pat == "none"], ["lung", "bone", "neck"], "lung")
+    organ = np.select([pat == "lung_bone", pat == "bone_only", pat == "none"], ["lung", "bone", "neck"],
+                      "lung").astype(object)  # object: a fixed-width str array would cut "lymph_node" short
     organ[np.flatnonzero(pat == "lung_bone")[:1]] = "bone"
     organ[np.flatnonzero(pat == "none")[:1]] = "lymph_node"
     rng = np.random.default_rng(31)
