@@ -124,7 +124,7 @@ def response_rate(outcome: pd.Series, conf_level: float = 0.95) -> dict:
 
 def subgroup_levels(dataset: pd.DataFrame, subgroup: dict) -> tuple[pd.DataFrame, list]:
     """The population and the ordered levels of a plan subgroup (``population`` is a pandas query)."""
-    frame = dataset.query(subgroup["population"]) if subgroup.get("population") else dataset
+    frame = dataset.query(subgroup["population"], engine="python") if subgroup.get("population") else dataset
     levels = subgroup.get("levels") or sorted(frame[subgroup["variable"]].dropna().unique().tolist())
     return frame, list(levels)
 

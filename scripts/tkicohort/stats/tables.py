@@ -64,7 +64,7 @@ def _tests(plan: dict) -> dict:
 def survival_population(dataset: pd.DataFrame, plan: dict) -> pd.DataFrame:
     """The patients of the survival analyses: the plan's ``tests.pfs_population`` query, or everyone."""
     query = _tests(plan).get("pfs_population")
-    return dataset.query(query) if query else dataset
+    return dataset.query(query, engine="python") if query else dataset
 
 
 def make_baseline(inputs: TableInputs, plan: dict) -> pd.DataFrame:
