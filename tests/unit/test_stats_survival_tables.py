@@ -226,3 +226,18 @@ def test_survival_population_of_the_plan_restricts_every_survival_table():
     assert overall.loc["n", "value"] == n_evaluable
     plan["tests"]["pfs_population"] = None
     assert make_table("pfs_by_subgroup", inputs, plan)["n"].sum() == len(dataset)
+
+
+def test_multivariable_cox_falls_back_to_firth_under_separation_when_the_plan_asks():
+    from tkicohort.stats.survival_tables import multivariable_cox
+
+    # x separates completely: every event has x = 1, so the ML hazard ratio of x diverges.
+    data = pd.DataFrame({"pfs_months": np.arange(1.0, 13.0), "pfs_event": [1, 0] * 6,
+                         "x": [1, 0] * 6, "z": [0, 0, 1, 1] * 3})
+    variables = [{"variable": "x"}, {"variable": "z"}]
+    table, warnings = multivariable_cox(data, variables)
+    assert table["note"].str.contains("not converge|diverges").all() and "hr" not in table
+    table, warnings = multivariable_cox(data, variables, firth=True)
+    assert (table["method"] == "firth").all() and np.isfinite(table["hr"]).all()
+    assert table.set_index("term").loc["x", "hr"] > 5 and any("Firth" in w for w in warnings)
+    assert table["ph_p"].isna().all()  # the Schoenfeld test needs the ML fit

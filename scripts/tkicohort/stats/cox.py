@@ -69,15 +69,7 @@ def fit_cox(frame: pd.DataFrame, duration: str, event: str, covariates: list[str
     """Maximum-likelihood Cox model (Efron ties) on the complete cases of ``covariates`` (numeric columns)."""
     data = frame[[duration, event, *covariates]].dropna().astype(float)
     _check_model_data(data, duration, event, covariates)
-    fitter = CoxPHFitter(alpha=1 - conf_level)
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("error", ConvergenceWarning)
-        warnings.simplefilter("ignore", RuntimeWarning)  # overflow on the way to a divergence, reported below
-        try:
-            fitter.fit(data, duration_col=duration, event_col=event, batch_mode=True, fit_options=FIT_OPTIONS)
-        except (ConvergenceError, ConvergenceWarning, np.linalg.LinAlgError) as err:
-            raise NotEstimable(f"Cox model did not converge ({_first_line(err)}): monotone likelihood or "
-                               "separation suspected") from None
+    fitter = _newton_raphson(data, duration, event, 1 - conf_level)
     s = fitter.summary
     if not np.all(np.isfinite(s["coef"])) or (s["coef"].abs() > MAX_ABS_COEF).any():
         raise NotEstimable("monotone likelihood: the hazard ratio diverges (an event-free or separated group)")
@@ -92,6 +84,25 @@ def fit_cox(frame: pd.DataFrame, duration: str, event: str, covariates: list[str
     loglik = float(fitter.log_likelihood_)
     return CoxResult(terms, len(data), int(data[event].sum()), loglik, loglik - float(lr.test_statistic) / 2,
                      float(lr.test_statistic), int(lr.degrees_freedom), float(lr.p_value))
+
+
+def _newton_raphson(data: pd.DataFrame, duration: str, event: str, alpha: float) -> CoxPHFitter:
+    """lifelines' Newton–Raphson with full steps (as R's coxph), then with half steps when full steps overshoot
+    into overflow: in small samples with near-separated covariates a full first step can leave the region where
+    exp(xβ) is finite although the likelihood has a finite maximum (R's coxph halves the step in that case too)."""
+    error = None
+    for step in (FIT_OPTIONS["step_size"], 0.5):
+        fitter = CoxPHFitter(alpha=alpha)
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("error", ConvergenceWarning)
+            warnings.simplefilter("ignore", RuntimeWarning)  # overflow on the way to a divergence, reported below
+            try:
+                return fitter.fit(data, duration_col=duration, event_col=event, batch_mode=True,
+                                  fit_options={**FIT_OPTIONS, "step_size": step})
+            except (ConvergenceError, ConvergenceWarning, np.linalg.LinAlgError) as err:
+                error = err
+    raise NotEstimable(f"Cox model did not converge ({_first_line(error)}): monotone likelihood or "
+                       "separation suspected")
 
 
 def fit_cox_firth(frame: pd.DataFrame, duration: str, event: str, covariates: list[str],
@@ -166,8 +177,7 @@ def ph_test(frame: pd.DataFrame, duration: str, event: str, covariates: list[str
     1 − the left-continuous KM at each event), ``rank`` (average ranks of the event times) or ``identity``.
     Survival ≥ 3.0 replaced this by a score test, so its p-values differ slightly."""
     data = frame[[duration, event, *covariates]].dropna().astype(float)
-    fitter = CoxPHFitter().fit(data, duration_col=duration, event_col=event, batch_mode=True,
-                               fit_options=FIT_OPTIONS)
+    fitter = _newton_raphson(data, duration, event, 0.05)
     beta = fitter.params_.loc[covariates].to_numpy()
     var = fitter.variance_matrix_.loc[covariates, covariates].to_numpy()
     times, resid = schoenfeld_residuals(data[duration], data[event], data[covariates].to_numpy(), beta)

@@ -167,9 +167,12 @@ def design_matrix(dataset: pd.DataFrame, variables: list[dict]) -> tuple[pd.Data
 
 
 def multivariable_cox(dataset: pd.DataFrame, variables: list[dict], time: str = "pfs_months",
-                      event: str = "pfs_event", conf_level: float = 0.95) -> tuple[pd.DataFrame, list[str]]:
+                      event: str = "pfs_event", conf_level: float = 0.95,
+                      firth: bool = False) -> tuple[pd.DataFrame, list[str]]:
     """Cox model of all ``variables`` together on complete cases, with events per variable and the Schoenfeld
-    proportional-hazards test per term. Returns the term table and warnings (EPV < 10, non-estimable model)."""
+    proportional-hazards test per term. Returns the term table and warnings (EPV < 10, non-estimable model).
+    With ``firth``, a model whose maximum-likelihood fit diverges (separation) is fitted with Firth's penalty
+    instead, said in the warnings and in ``method``; the PH test is then not computed (it needs the ML fit)."""
     matrix, owner = design_matrix(dataset, variables)
     data = pd.concat([dataset[[time, event]], matrix], axis=1).dropna()
     terms = list(matrix.columns)
@@ -182,13 +185,25 @@ def multivariable_cox(dataset: pd.DataFrame, variables: list[dict], time: str = 
     try:
         res = fit_cox(data, time, event, terms, conf_level)
     except NotEstimable as err:
-        warnings.append(f"multivariable model not estimable: {err}")
-        return pd.DataFrame({"term": terms, "variable": [owner[t] for t in terms], "note": str(err)}), warnings
+        if not firth:
+            warnings.append(f"multivariable model not estimable: {err}")
+            return pd.DataFrame({"term": terms, "variable": [owner[t] for t in terms], "note": str(err)}), warnings
+        try:
+            res = fit_cox_firth(data, time, event, terms, conf_level)
+        except NotEstimable as err_firth:
+            warnings.append(f"multivariable model not estimable: {err}; Firth: {err_firth}")
+            return pd.DataFrame({"term": terms, "variable": [owner[t] for t in terms],
+                                 "note": str(err_firth)}), warnings
+        warnings.append(f"maximum likelihood not estimable ({err}); Firth-penalised estimates shown")
     table = res.terms.copy()
     table.insert(1, "variable", [owner[t] for t in table["term"]])
-    ph = ph_test(data, time, event, terms)
-    table = table.merge(ph[ph["term"] != "GLOBAL"], on="term", how="left")
-    table["ph_global_p"] = float(ph.loc[ph["term"] == "GLOBAL", "ph_p"].iloc[0])
+    if res.method == "firth":
+        table["ph_chisq"], table["ph_p"], table["ph_global_p"] = np.nan, np.nan, np.nan
+    else:
+        ph = ph_test(data, time, event, terms)
+        table = table.merge(ph[ph["term"] != "GLOBAL"], on="term", how="left")
+        table["ph_global_p"] = float(ph.loc[ph["term"] == "GLOBAL", "ph_p"].iloc[0])
+    table["method"] = res.method
     table["n"], table["events"], table["epv"] = res.n, res.events, epv
     table["model_lr_chisq"], table["model_lr_df"], table["model_lr_p"] = res.lr_chisq, res.lr_df, res.lr_p
     table["note"] = ""

@@ -121,7 +121,8 @@ def make_cox_multivariable(inputs: TableInputs, plan: dict) -> pd.DataFrame:
     variables = [by_var.get(v, {"variable": v}) for v in wanted]
     if not variables:
         return pd.DataFrame({"term": [], "note": []})
-    table, warnings = multivariable_cox(survival_population(inputs.dataset, plan), variables, time=time_column(plan))
+    table, warnings = multivariable_cox(survival_population(inputs.dataset, plan), variables, time=time_column(plan),
+                                        firth=_tests(plan).get("cox_firth", False))
     table["warning"] = "; ".join(warnings)
     return table
 
