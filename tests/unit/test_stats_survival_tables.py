@@ -241,3 +241,15 @@ def test_multivariable_cox_falls_back_to_firth_under_separation_when_the_plan_as
     assert (table["method"] == "firth").all() and np.isfinite(table["hr"]).all()
     assert table.set_index("term").loc["x", "hr"] > 5 and any("Firth" in w for w in warnings)
     assert table["ph_p"].isna().all()  # the Schoenfeld test needs the ML fit
+
+
+def test_multivariable_terms_take_the_unrestricted_subgroup_spec():
+    from tkicohort.stats.tables import subgroup_specs
+
+    plan = {"subgroups": [
+        {"variable": "met_bone", "label": "Bone (distant only)", "levels": [1, 0], "population": "dm == 1"},
+        {"variable": "met_bone", "label": "Bone metastasis", "levels": [1, 0]},
+        {"variable": "hfs", "label": "HFS (in a subset)", "levels": [0, 1], "population": "x == 1"}]}
+    specs = subgroup_specs(plan)
+    assert specs["met_bone"]["label"] == "Bone metastasis"
+    assert specs["hfs"]["label"] == "HFS (in a subset)"  # no unrestricted spec: the restricted one is all there is

@@ -67,6 +67,16 @@ def survival_population(dataset: pd.DataFrame, plan: dict) -> pd.DataFrame:
     return dataset.query(query, engine="python") if query else dataset
 
 
+def subgroup_specs(plan: dict) -> dict[str, dict]:
+    """variable → its plan subgroup (levels, labels) for the models of all patients: a subgroup restricted by a
+    ``population:`` filter only when the variable has no unrestricted one."""
+    specs = {}
+    for sg in plan.get("subgroups", []):
+        if sg["variable"] not in specs or (specs[sg["variable"]].get("population") and not sg.get("population")):
+            specs[sg["variable"]] = sg
+    return specs
+
+
 def make_baseline(inputs: TableInputs, plan: dict) -> pd.DataFrame:
     arm, arms = arm_setup(plan)
     return baseline_table(inputs.dataset, plan.get("baseline", []), arm=arm, arms=arms)
@@ -117,7 +127,7 @@ def make_cox_multivariable(inputs: TableInputs, plan: dict) -> pd.DataFrame:
         uni = make_pfs_by_subgroup(inputs, plan)
         keep = set(select_by_univariable_p(uni, spec["select_p"]))
         wanted = [v for v in wanted if v in keep]
-    by_var = {sg["variable"]: sg for sg in plan["subgroups"]}
+    by_var = subgroup_specs(plan)
     variables = [by_var.get(v, {"variable": v}) for v in wanted]
     if not variables:
         return pd.DataFrame({"term": [], "note": []})
