@@ -13,6 +13,7 @@ include: "workflow/rules/ingest.smk"
 include: "workflow/rules/recist.smk"
 include: "workflow/rules/derive.smk"
 include: "workflow/rules/stats.smk"
+include: "workflow/rules/figures.smk"
 include: "workflow/rules/reproduce.smk"
 
 

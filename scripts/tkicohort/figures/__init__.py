@@ -1,0 +1,112 @@
+"""The figures of a cohort, by name: which ones a plan yields, what each reads, and a dispatcher.
+
+- single arm: ``waterfall``, ``km_pfs``, ``km_subgroups``, ``forest``, ``ae_grades``, ``swimmer``;
+- two arms: ``waterfall``, ``km_pfs`` (by arm, log-rank p and Cox HR printed), ``response_by_arm``,
+  ``qol_boxplots`` (when the cohort has QoL data), ``ae_grades``, ``swimmer``.
+
+Every figure reads the analysis dataset; some also read RECIST outputs, ingested data (doses for the swimmer plot,
+questionnaires for the QoL box plots) or tables of the stats stage (:data:`FIGURE_TABLES`, :func:`figure_reads`).
+A statistical table that is not supplied is computed from the dataset with the same code as the stats stage, so a
+figure never prints a number of its own making. Times are shown in the plan's unit
+(``time.unit``: days, weeks or months, months = days / ``time.days_per_month``). Responses are the best overall
+response, confirmed when the plan requires confirmation (``recist.require_confirmation``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..stats.tables import TableInputs, make_table, tables_for
+
+SINGLE_ARM_FIGURES = ("waterfall", "km_pfs", "km_subgroups", "forest", "ae_grades", "swimmer")
+TWO_ARM_FIGURES = ("waterfall", "km_pfs", "response_by_arm", "qol_boxplots", "ae_grades", "swimmer")
+FIGURE_NAMES = tuple(dict.fromkeys(SINGLE_ARM_FIGURES + TWO_ARM_FIGURES))
+#: Tables of the stats stage a figure reads (when the plan yields them).
+FIGURE_TABLES = {
+    "waterfall": (), "swimmer": (), "km_pfs": ("pfs_by_arm",), "km_subgroups": ("pfs_by_subgroup",),
+    "forest": ("pfs_by_subgroup", "cox_multivariable"), "response_by_arm": ("response_by_arm",),
+    "qol_boxplots": ("qol",), "ae_grades": ("adverse_events",),
+}
+#: Other files a figure reads besides the analysis dataset: input name -> path under ``results/<cohort>/``.
+FIGURE_DATA = {
+    "waterfall": {"visits": "recist/visits.csv"},
+    "swimmer": {"best_response": "recist/best_response.csv", "visits": "recist/visits.csv",
+                "doses": "data/doses.parquet"},
+    "qol_boxplots": {"qol_data": "data/qol.parquet"},
+}
+
+
+@dataclass
+class FigureInputs:
+    dataset: pd.DataFrame
+    best_response: pd.DataFrame | None = None
+    visits: pd.DataFrame | None = None
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    qol: pd.DataFrame | None = None
+    doses: pd.DataFrame | None = None
+    adverse_events: pd.DataFrame | None = None
+
+
+def figures_for(plan: dict, has_qol: bool = False) -> list[str]:
+    if plan["design"] == "two_arm":
+        return [f for f in TWO_ARM_FIGURES if f != "qol_boxplots" or has_qol]
+    return list(SINGLE_ARM_FIGURES)
+
+
+def figure_reads(name: str, plan: dict, has_qol: bool = False) -> dict[str, str]:
+    """What figure ``name`` reads for this plan: input name → path under ``results/<cohort>/`` (the output
+    contract's paths). Always the analysis dataset; then the RECIST outputs and ingested data of
+    :data:`FIGURE_DATA` and the stats tables the figure uses and the plan yields."""
+    available = tables_for(plan, has_qol)
+    return {"dataset": "analysis/patients.csv", **FIGURE_DATA.get(name, {}),
+            **{t: f"tables/{t}.csv" for t in FIGURE_TABLES[name] if t in available}}
+
+
+def time_unit(plan: dict) -> str:
+    return plan.get("time", {}).get("unit", "months")
+
+
+def to_time_unit(days, plan: dict) -> np.ndarray:
+    """Days converted to the plan's time unit."""
+    per = {"days": 1.0, "weeks": 7.0, "months": plan.get("time", {}).get("days_per_month", 30.4375)}
+    return np.asarray(days, dtype=float) / per[time_unit(plan)]
+
+
+def response_column(plan: dict) -> str:
+    return "bor_confirmed" if plan.get("recist", {}).get("require_confirmation", False) else "bor"
+
+
+def arms_of(plan: dict) -> list[str] | None:
+    return [plan["arms"]["reference"], plan["arms"]["treatment"]] if plan["design"] == "two_arm" else None
+
+
+def _table(inputs: FigureInputs, name: str, plan: dict) -> pd.DataFrame | None:
+    """Stats table ``name``: as supplied, else made by the stats stage's code; None when the plan has none."""
+    if name in inputs.tables:
+        return inputs.tables[name]
+    if name in tables_for(plan, inputs.qol is not None):
+        return make_table(name, TableInputs(inputs.dataset, inputs.adverse_events, inputs.qol), plan)
+    return None
+
+
+def make_figure(name: str, inputs: FigureInputs, plan: dict):
+    """Build figure ``name`` (a ``matplotlib.figure.Figure``); save it with :func:`style.save`."""
+    from . import bars, forest, km, qol, swimmer, waterfall
+
+    t = {n: _table(inputs, n, plan) for n in FIGURE_TABLES[name]}
+    builders = {
+        "waterfall": lambda: waterfall.waterfall(inputs.dataset, inputs.visits, plan),
+        "km_pfs": lambda: km.km_pfs(inputs.dataset, plan, t["pfs_by_arm"]),
+        "km_subgroups": lambda: km.km_subgroups(inputs.dataset, plan, t["pfs_by_subgroup"]),
+        "forest": lambda: forest.forest(t["pfs_by_subgroup"], plan, t["cox_multivariable"]),
+        "response_by_arm": lambda: bars.response_by_arm(t["response_by_arm"], plan),
+        "ae_grades": lambda: bars.ae_grades(t["adverse_events"], plan),
+        "swimmer": lambda: swimmer.swimmer(inputs.dataset, inputs.best_response, plan, inputs.visits, inputs.doses),
+        "qol_boxplots": lambda: qol.qol_boxplots(inputs.qol, inputs.dataset, plan, t["qol"]),
+    }
+    if name not in builders:
+        raise KeyError(f"unknown figure {name!r}; known: {', '.join(FIGURE_NAMES)}")
+    return builders[name]()

@@ -1,0 +1,114 @@
+"""Bar charts: best-response distribution by arm, and adverse events by worst grade.
+
+- ``response_by_arm`` (from ``response_by_arm.csv``): one stacked bar per arm, segments = % of the arm's evaluable
+  patients with each best overall response (fixed response colours, CR at the bottom), the clinical-benefit rate
+  (CR + PR + SD) above each bar, and the table's test of the distribution.
+- ``ae_grades`` (from ``adverse_events.csv``): per CTCAE term, % of treated patients whose worst grade was 1–2, 3–4
+  (and 5 when any occurred), stacked horizontally; one panel per arm; terms sorted by the number of patients with any
+  grade over all arms (then grade 3–4, then name), most frequent on top, the first ``max_terms`` shown.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+import pandas as pd
+
+from . import arms_of
+from .style import (
+    GRADE_COLOURS,
+    RESPONSE_ORDER,
+    SMALL_FONT_SIZE,
+    message,
+    new_figure,
+    p_text,
+    response_colours,
+    styled,
+)
+
+TEST_LABELS = {"fisher": "Fisher's exact test", "chisq": "χ² test", "chisq_corrected": "χ² test (corrected)"}
+GRADE_LABELS = {"grade_1_2": "grade 1–2", "grade_3_4": "grade 3–4", "grade_5": "grade 5"}
+
+
+@styled
+def response_by_arm(table: pd.DataFrame, plan: dict):
+    arms = arms_of(plan) or sorted(table["arm"].astype(str).unique())
+    bor = table[table["section"] == "best overall response"]
+    codes = [c for c in RESPONSE_ORDER if (bor["item"] == c).any()]
+    pct = bor.pivot_table(index="item", columns="arm", values="pct", aggfunc="first").reindex(
+        index=codes, columns=arms).fillna(0.0)
+    denominators = table.drop_duplicates("arm").set_index("arm")["denominator"].reindex(arms)
+    benefit = table[table["section"] == "clinical benefit"].set_index("arm")["pct"].reindex(arms)
+    fig = new_figure("single", 80)
+    ax = fig.add_subplot()
+    ax.set_label("response_by_arm")
+    x = np.arange(len(arms))
+    bottom = np.zeros(len(arms))
+    for code, colour in zip(codes, response_colours(codes), strict=True):
+        heights = pct.loc[code].to_numpy(float)
+        ax.bar(x, heights, bottom=bottom, width=0.6, color=colour, label=code)
+        for xi, b, h in zip(x, bottom, heights, strict=True):
+            if h >= 6:
+                ax.text(xi, b + h / 2, f"{h:.0f} %", ha="center", va="center", fontsize=SMALL_FONT_SIZE)
+        bottom += heights
+    for xi, top, rate in zip(x, bottom, benefit, strict=True):
+        if pd.notna(rate):
+            ax.text(xi, top + 2, f"CR+PR+SD {rate:.0f} %", ha="center", va="bottom", fontsize=SMALL_FONT_SIZE)
+    labels = [f"{a}\n(n = {d:.0f})" if pd.notna(d) else str(a) for a, d in zip(arms, denominators, strict=True)]
+    ax.set_xticks(x, labels)
+    ax.set_ylim(0, 112)
+    ax.set_ylabel("Evaluable patients (%)")
+    ax.set_xlabel("Arm")
+    if len(bor) and pd.notna(bor["p"].iloc[0]):
+        name = TEST_LABELS.get(str(bor["test"].iloc[0]), str(bor["test"].iloc[0]))
+        ax.set_title(f"{name}: {p_text(bor['p'].iloc[0])}", loc="left", fontsize=SMALL_FONT_SIZE)
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside right center")
+    return fig
+
+
+def ae_matrix(table: pd.DataFrame, arms: list, max_terms: int = 20) -> tuple[list[str], pd.DataFrame]:
+    """Terms in display order (most frequent first) and a (term, arm)-indexed frame of grade-band percentages."""
+    bands = [b for b in GRADE_COLOURS if f"{b}_pct" in table]
+    t = table.assign(arm=table["arm"].astype(str)) if "arm" in table else table.assign(arm=arms[0])
+    totals = t.groupby("term", sort=True)[["any_grade", "grade_3_4"]].sum().reset_index()
+    totals = totals.sort_values(["any_grade", "grade_3_4", "term"], ascending=[False, False, True],
+                                kind="mergesort")
+    terms = totals["term"].head(max_terms).tolist()
+    index = pd.MultiIndex.from_product([terms, [str(a) for a in arms]], names=["term", "arm"])
+    pct = t.set_index(["term", "arm"])[[f"{b}_pct" for b in bands]].reindex(index).fillna(0.0)
+    pct.columns = bands
+    return terms, pct
+
+
+@styled
+def ae_grades(table: pd.DataFrame, plan: dict, max_terms: int = 20):
+    arms = [str(a) for a in arms_of(plan) or ["all"]]
+    terms, pct = ae_matrix(table, arms, max_terms) if len(table) else ([], pd.DataFrame())
+    labels = [textwrap.fill(t, 28) for t in terms]
+    # rows one unit apart, plus half a unit per extra line of a wrapped term (most frequent term on top)
+    heights = 1 + 0.5 * np.array([label.count("\n") for label in labels], dtype=float)
+    y = heights.sum() - (np.cumsum(heights) - heights / 2)
+    fig = new_figure("single" if len(arms) == 1 else "double", 30 + 4.0 * max(heights.sum(), 4))
+    axes = fig.subplots(1, len(arms), sharex=True, sharey=True, squeeze=False)[0]
+    n_patients = table.groupby(table["arm"].astype(str))["n_patients"].first() if "arm" in table else {}
+    x_max = min(100.0, 10 * np.ceil(1.08 * pct.sum(axis=1).max() / 10)) if terms else 100.0
+    for ax, arm in zip(axes, arms, strict=True):
+        ax.set_label(f"ae_grades:{arm}")
+        ax.set_xlabel("Patients (%)")
+        name = "All treated patients" if arm == "all" else arm
+        ax.set_title(f"{name} (n = {n_patients[arm]:.0f})" if arm in n_patients else name, loc="left")
+        if not terms:
+            message(ax, "no adverse events recorded")
+            continue
+        left = np.zeros(len(terms))
+        for band in pct.columns:
+            widths = pct.xs(arm, level="arm")[band].to_numpy(float)
+            ax.barh(y, widths, left=left, height=0.7, color=GRADE_COLOURS[band], label=GRADE_LABELS[band])
+            left += widths
+        ax.set_yticks(y, labels, fontsize=SMALL_FONT_SIZE)
+        ax.set_xlim(0, x_max)
+        ax.set_ylim(0, heights.sum())
+    if terms:
+        fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=len(pct.columns))
+    return fig

@@ -1,0 +1,42 @@
+# Figures stage. Which figures a plan yields and what each reads: tkicohort.figures (figures_for, figure_reads).
+from tkicohort.figures import FIGURE_NAMES, figure_reads, figures_for
+
+
+# input name -> path: the analysis dataset, the RECIST outputs, the stats tables and QoL data the figure reads
+figure_inputs = lambda wildcards: {
+    key: f"results/{wildcards.cohort}/{path}"
+    for key, path in figure_reads(
+        wildcards.figure, PLANS[wildcards.cohort], has_qol(wildcards.cohort)
+    ).items()
+}
+
+# the PNG and SVG files of every figure of a cohort
+figure_targets = lambda cohort: [
+    f"results/{cohort}/figures/{name}.{ext}"
+    for name in figures_for(PLANS[cohort], has_qol(cohort))
+    for ext in ("png", "svg")
+]
+
+
+rule figure:
+    """One figure of a cohort (which ones: tkicohort.figures.figures_for), PNG at 300 dpi and SVG."""
+    input:
+        unpack(figure_inputs),
+    output:
+        png=report(
+            "results/{cohort}/figures/{figure}.png",
+            caption="../report/figures.rst",
+            category="{cohort}",
+            subcategory="5 figures",
+        ),
+        svg="results/{cohort}/figures/{figure}.svg",
+    params:
+        plan=plan_of,
+    log:
+        "logs/{cohort}/figures/{figure}.log",
+    wildcard_constraints:
+        figure="|".join(FIGURE_NAMES),
+    conda:
+        "../envs/pipeline.yaml"
+    script:
+        "../../scripts/rules/figure.py"
