@@ -37,6 +37,7 @@ ADVERSE_EVENTS = {
     "Mucositis": (8, 0), "Nausea and vomiting": (6, 1), "Thrombocytopenia": (4, 0), "Myodynia": (4, 0),
     "Weight loss": (1, 0),
 }
+FOLLOWUP_AFTER_PROGRESSION = 291  # days
 SITES = ("met_lung", "met_bone", "met_pleura", "met_lymph_node", "met_liver", "met_brain", "met_other")
 PATTERN_SITES = {"lung_only": ("met_lung",), "lung_bone": ("met_lung", "met_bone"),
                  "lung_pleura": ("met_lung", "met_pleura"), "bone_only": ("met_bone",), "none": ()}
@@ -97,17 +98,16 @@ def patients_csv(design: Design) -> pd.DataFrame:
 
 
 def followup_days(rows: pd.DataFrame) -> np.ndarray:
-    """Last contact: the PFS day for censored courses; progressed courses are followed on after progression, the
-    n-th earliest for 30 + 40·n more days (capped at 51 months), which puts the evaluable patients' follow-up near
-    the published median 17.5 months (range 4.0–51.0); the excluded patients are followed 2–24 months."""
+    """Last contact: the PFS day for censored courses; progressed courses are followed for 291 more days (capped
+    at 51 months), the one follow-up after progression that gives the evaluable patients the published median of
+    17.5 months with the published maximum 51.0 (the minimum, 4.0 months, is below the earliest progression the
+    survival fit places, 4.5 months, so it cannot be met); the excluded patients are followed 2–24 months, which
+    gives all 31 the published median 18 months (range 2.0–51.0)."""
     evaluable = rows["pfs_day"].notna().to_numpy()
     pfs = rows.loc[evaluable, "pfs_day"].to_numpy(dtype=int)
     progressed = rows.loc[evaluable, "progressed"].to_numpy(dtype=int) == 1
-    order = np.argsort(np.where(progressed, pfs, 10**6), kind="stable")
-    extra = np.zeros(len(pfs), dtype=int)
-    extra[order[: progressed.sum()]] = 30 + 40 * np.arange(progressed.sum())
     out = np.empty(len(rows), dtype=int)
-    out[evaluable] = np.minimum(pfs + extra, 1552)
+    out[evaluable] = np.minimum(pfs + FOLLOWUP_AFTER_PROGRESSION * progressed, 1552)
     out[~evaluable] = [61, 122, 240, 480, 730]
     return out
 
