@@ -19,8 +19,10 @@ Rules, as implemented (plan parameters in brackets):
   counted post-baseline assessment that is not NE; a non-empty ``excluded_reason`` in patients.csv always makes the
   patient non-evaluable with that reason. Non-evaluable patients have BOR NE.
 
-Everything is vectorised: cumulative sums within patients, and ``merge_asof`` to find each response's confirming
-assessment and the first assessment that would break it.
+Everything is vectorised on arrays sorted by (patient, day): cumulative sums for the first PD and the NE counts, one
+binary search per response for its confirming assessment and one for the first later assessment that would break it
+(patient and day packed into one int64, so a search never crosses into another patient unnoticed), and per-patient
+minima and maxima as ``reduceat`` over each patient's run of assessments.
 """
 
 from __future__ import annotations
@@ -28,106 +30,171 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-RANK = {"CR": 1, "PR": 2, "SD": 3, "NON-CR/NON-PD": 4, "PD": 5, "NE": 6}
+from . import arrays as ar
+from .assessment import OVERALL_LABELS, Visits
+
+RANK = {label: code for code, label in enumerate(OVERALL_LABELS) if code}  # CR 1, PR 2, SD 3, NON-CR/NON-PD 4, PD 5, NE 6
 LABEL = {v: k for k, v in RANK.items()}
 BEST_RESPONSE_COLUMNS = ["patient_id", "bor", "bor_confirmed", "best_pct_change", "first_response_day", "pd_day",
                          "last_assessment_day", "evaluable", "not_evaluable_reason"]
+_CR, _PR, _SD, _NONCRPD, _PD, _NE = (RANK[k] for k in ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE"))
 
 
-def counted_assessments(visits: pd.DataFrame) -> pd.DataFrame:
-    """The assessments up to and including each patient's first PD, sorted by patient and day."""
-    v = visits.sort_values(["patient_id", "day"], kind="stable").reset_index(drop=True)
-    is_pd = (v["overall_response"] == "PD").astype(np.int64)
-    pd_before = is_pd.groupby(v["patient_id"], sort=False).cumsum() - is_pd
-    return v[pd_before.to_numpy() == 0].reset_index(drop=True)
-
-
-def _duration_rank(response: pd.Series, day: pd.Series, min_sd_days: int) -> np.ndarray:
-    """Rank of each assessment where SD-like responses need the minimum duration (else they rank as NE)."""
-    rank = response.map(RANK).to_numpy(dtype=np.int64)
-    stable_like = np.isin(rank, (RANK["SD"], RANK["NON-CR/NON-PD"]))
-    return np.where(stable_like & (day.to_numpy() < min_sd_days), RANK["NE"], rank)
-
-
-def _confirmed(v: pd.DataFrame, level: str, confirmation_days: int, max_ne_between: int) -> np.ndarray:
-    """For each assessment: is it a ``level`` response (CR, or CR/PR for PR) confirmed as described above?"""
-    acceptable = {"CR": ("CR",), "PR": ("CR", "PR")}[level]
-    resp = v["overall_response"]
-    ok = resp.isin(acceptable).to_numpy()
-    ne = (resp == "NE").to_numpy()
-    bad = ~ok & ~ne
-    ne_cum = pd.Series(ne.astype(np.int64)).groupby(v["patient_id"].to_numpy(), sort=False).cumsum().to_numpy()
-    left = pd.DataFrame({"row": np.arange(len(v)), "patient_id": v["patient_id"].to_numpy(),
-                         "day": v["day"].to_numpy(dtype=np.int64), "ne_cum": ne_cum})
-    left = left[ok]
-    left["due"] = left["day"] + confirmation_days
-    confirm = left.sort_values("due").pipe(
-        pd.merge_asof,
-        pd.DataFrame({"patient_id": v["patient_id"][ok].to_numpy(), "due": v["day"][ok].to_numpy(dtype=np.int64),
-                      "confirm_day": v["day"][ok].to_numpy(dtype=np.int64), "confirm_ne_cum": ne_cum[ok]})
-        .sort_values("due"),
-        on="due", by="patient_id", direction="forward")
-    breaker = left.sort_values("day").pipe(
-        pd.merge_asof,
-        pd.DataFrame({"patient_id": v["patient_id"][bad].to_numpy(), "day": v["day"][bad].to_numpy(dtype=np.int64),
-                      "break_day": v["day"][bad].to_numpy(dtype=np.int64)}).sort_values("day"),
-        on="day", by="patient_id", direction="forward", allow_exact_matches=False)
-    merged = confirm.set_index("row")[["day", "confirm_day", "confirm_ne_cum", "ne_cum"]].join(
-        breaker.set_index("row")["break_day"])
-    found = merged["confirm_day"].notna() & (merged["confirm_day"] > merged["day"])
-    unbroken = merged["break_day"].isna() | (merged["confirm_day"] < merged["break_day"])
-    few_ne = (merged["confirm_ne_cum"] - merged["ne_cum"]) <= max_ne_between
-    out = np.zeros(len(v), dtype=bool)
-    good = (found & unbroken & few_ne).fillna(False)
-    out[merged.index.to_numpy()[good.to_numpy(dtype=bool)]] = True
+def _confirmed(patient: np.ndarray, day: np.ndarray, key: np.ndarray, span: int, resp: np.ndarray,
+               acceptable: tuple[int, ...], confirmation_days: int, max_ne_between: int) -> np.ndarray:
+    """For each assessment, sorted by ``key`` = patient · span + (day − first day): is it a response in
+    ``acceptable`` confirmed as described in the module docstring?"""
+    ok = np.isin(resp, acceptable)
+    ne = resp == _NE
+    ne_cum = np.cumsum(ne)
+    i = np.flatnonzero(ok)
+    out = np.zeros(len(resp), dtype=bool)
+    if len(i) == 0:
+        return out
+    # The confirming assessment: the first acceptable one at day ≥ day + confirmation_days, same patient.
+    due = np.maximum(key[i] + confirmation_days, patient[i].astype(np.int64) * span)  # never below the patient
+    j = i[np.minimum(np.searchsorted(key[i], due), len(i) - 1)]
+    found = (patient[j] == patient[i]) & (day[j] >= day[i] + confirmation_days) & (day[j] > day[i])
+    # The first later assessment that is neither acceptable nor NE breaks the confirmation if it comes before.
+    bad = np.flatnonzero(~ok & ~ne)
+    if len(bad):
+        k = bad[np.minimum(np.searchsorted(key[bad], key[i], side="right"), len(bad) - 1)]
+        broken = (patient[k] == patient[i]) & (day[k] > day[i]) & (day[k] <= day[j])
+    else:
+        broken = np.zeros(len(i), dtype=bool)
+    few_ne = (ne_cum[j] - ne_cum[i]) <= max_ne_between
+    out[i] = found & ~broken & few_ne
     return out
+
+
+def _reduce(ufunc: np.ufunc, values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    return ufunc.reduceat(values, starts) if len(values) else values[:0]
+
+
+def _per_patient(patient: np.ndarray, day: np.ndarray, resp: np.ndarray, pct: np.ndarray, n_patients: int,
+                 min_sd_days: int, confirmation_days: int, max_ne_between: int) -> dict[str, np.ndarray]:
+    """Per patient code (float, NaN without a counted assessment): r_u and r_c (best unconfirmed and confirmed rank),
+    best_pct_change, pd_day, last_assessment_day, first_response_day. Rows sorted by patient, then day."""
+    # Counted: up to and including each patient's first PD.
+    starts = ar.run_starts(patient)
+    is_pd = (resp == _PD).astype(np.int64)
+    before = np.cumsum(is_pd) - is_pd
+    before -= np.repeat(before[starts], np.diff(np.append(starts, len(patient))))
+    keep = before == 0
+    patient, day, resp, pct = patient[keep], day[keep], resp[keep], pct[keep]
+    d0 = int(day.min()) if len(day) else 0
+    span = (int(day.max()) - d0 + 1) if len(day) else 1
+    if n_patients * span >= 2**62:  # pragma: no cover - days span billions of years
+        raise ValueError("assessment days span too wide a range")
+    key = patient.astype(np.int64) * span + (day - d0)
+
+    stable_like = (resp == _SD) | (resp == _NONCRPD)
+    early = day < min_sd_days
+    rank_unconfirmed = np.where(stable_like & early, _NE, resp)
+    confirmed_cr = _confirmed(patient, day, key, span, resp, (_CR,), confirmation_days, max_ne_between)
+    confirmed_pr = _confirmed(patient, day, key, span, resp, (_CR, _PR), confirmation_days, max_ne_between)
+    demoted = np.where((resp == _CR) | (resp == _PR), _SD, resp)
+    demoted = np.where((demoted == _SD) & early, _NE, demoted)
+    rank_confirmed = np.select([confirmed_cr, confirmed_pr], [_CR, _PR], default=demoted)
+    rank_confirmed = np.where(resp == _NONCRPD, rank_unconfirmed, rank_confirmed)
+
+    starts = ar.run_starts(patient)
+    who = patient[starts]
+    dayf = day.astype(np.float64)
+    best_confirmed = _reduce(np.minimum, rank_confirmed, starts)
+    level = np.repeat(best_confirmed, np.diff(np.append(starts, len(patient))))
+    part_of_response = (rank_confirmed == level) & ((rank_confirmed == _CR) | (rank_confirmed == _PR))
+    columns = {
+        "r_u": _reduce(np.minimum, rank_unconfirmed, starts),
+        "r_c": best_confirmed,
+        "best_pct_change": _reduce(np.fmin, pct, starts),
+        "pd_day": _reduce(np.fmin, np.where(resp == _PD, dayf, np.nan), starts),
+        "last_assessment_day": _reduce(np.fmax, np.where(resp != _NE, dayf, np.nan), starts),
+        "first_response_day": _reduce(np.fmin, np.where(part_of_response, dayf, np.nan), starts),
+    }
+    out = {}
+    for name, values in columns.items():
+        full = np.full(n_patients, np.nan)
+        full[who] = values
+        out[name] = full
+    return out
+
+
+def _align(ids: np.ndarray, out_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Position in ``ids`` of each of ``out_ids`` (0 where absent), and whether it is there."""
+    if len(out_ids) == len(ids) and bool((out_ids == ids).all()):
+        return np.arange(len(ids)), np.ones(len(ids), dtype=bool)
+    row = pd.Index(ids).get_indexer(out_ids)
+    present = row >= 0
+    return np.where(present, row, 0), present
+
+
+def _assemble(ids: np.ndarray, per: dict[str, np.ndarray], patients: pd.DataFrame,
+              measurable: tuple[np.ndarray, np.ndarray] | None) -> pd.DataFrame:
+    """The best-response table of the patients of ``patients``; ``per`` is indexed by the patient codes of ``ids``;
+    ``measurable`` (None when measurements are not the source) is (patient ids, has a measurable target)."""
+    out_ids = patients["patient_id"]
+    if not (out_ids.is_monotonic_increasing and out_ids.is_unique):
+        out_ids = out_ids.drop_duplicates().sort_values(kind="stable")
+    out_ids = out_ids.to_numpy(dtype=object)
+    row, present = _align(ids, out_ids)
+
+    def take(values: np.ndarray) -> np.ndarray:
+        return np.where(present, values[row], np.nan) if len(values) else np.full(len(row), np.nan)
+
+    r_u, r_c = take(per["r_u"]), take(per["r_c"])
+    last = take(per["last_assessment_day"])
+    labels = np.array(["NE", *OVERALL_LABELS[1:]], dtype=object)  # rank 0 = no counted assessment → NE
+    bor = labels[np.nan_to_num(r_u, nan=0).astype(np.int64)]
+    bor_confirmed = labels[np.nan_to_num(r_c, nan=0).astype(np.int64)]
+
+    reason = np.full(len(row), None, dtype=object)
+    reason[np.isnan(last)] = "no evaluable post-baseline assessment"
+    if measurable is not None:
+        m_ids, m_flag = measurable
+        m_row, m_present = _align(m_ids, out_ids)
+        has = m_present & (m_flag[m_row] if len(m_flag) else False)
+        reason[~has] = "no measurable disease at baseline"
+    if "excluded_reason" in patients.columns:
+        given = pd.Series(out_ids).map(patients.drop_duplicates("patient_id").set_index("patient_id")["excluded_reason"])
+        reason = given.where(given.notna() & (given.astype(str).str.strip() != ""), pd.Series(reason)).to_numpy()
+    evaluable = pd.isna(reason).astype(np.int8)
+    bor[evaluable == 0] = "NE"
+    bor_confirmed[evaluable == 0] = "NE"
+    return pd.DataFrame({
+        "patient_id": out_ids, "bor": bor, "bor_confirmed": bor_confirmed,
+        "best_pct_change": take(per["best_pct_change"]), "first_response_day": take(per["first_response_day"]),
+        "pd_day": take(per["pd_day"]), "last_assessment_day": last, "evaluable": evaluable,
+        "not_evaluable_reason": reason,
+    }, columns=BEST_RESPONSE_COLUMNS)
+
+
+def best_response_of_visits(visits: Visits, patients: pd.DataFrame, *, min_sd_days: int = 42,
+                            confirmation_days: int = 28, max_ne_between: int = 1) -> pd.DataFrame:
+    """:func:`derive_best_response` of classified measurements (arrays, evaluability from measurable disease)."""
+    per = _per_patient(visits.patient, visits.day, visits.overall.astype(np.int64), visits.pct_from_baseline,
+                       len(visits.ids), min_sd_days, confirmation_days, max_ne_between)
+    return _assemble(visits.ids, per, patients, (visits.ids, visits.measurable))
 
 
 def derive_best_response(visits: pd.DataFrame, patients: pd.DataFrame, *, min_sd_days: int = 42,
                          confirmation_days: int = 28, max_ne_between: int = 1,
                          measurable: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per patient of ``patients`` (see the module docstring for the rules)."""
-    v = counted_assessments(visits)
-    pid = v["patient_id"]
-    rank_unconfirmed = _duration_rank(v["overall_response"], v["day"], min_sd_days)
-
-    confirmed_cr = _confirmed(v, "CR", confirmation_days, max_ne_between)
-    confirmed_pr = _confirmed(v, "PR", confirmation_days, max_ne_between)
-    is_response = v["overall_response"].isin(["CR", "PR"]).to_numpy()
-    demoted = np.where(is_response, RANK["SD"], v["overall_response"].map(RANK).to_numpy(dtype=np.int64))
-    demoted = np.where((demoted == RANK["SD"]) & (v["day"].to_numpy() < min_sd_days), RANK["NE"], demoted)
-    rank_confirmed = np.select([confirmed_cr, confirmed_pr], [RANK["CR"], RANK["PR"]], default=demoted)
-    rank_confirmed = np.where(
-        (v["overall_response"] == "NON-CR/NON-PD").to_numpy(), rank_unconfirmed, rank_confirmed)
-
-    per = pd.DataFrame({
-        "patient_id": pid, "r_u": rank_unconfirmed, "r_c": rank_confirmed,
-        "pct": v["pct_from_baseline"].to_numpy(dtype=float),
-        "pd_day": np.where(v["overall_response"] == "PD", v["day"], np.nan),
-        "adequate_day": np.where(v["overall_response"] != "NE", v["day"], np.nan),
-    })
-    agg = per.groupby("patient_id", sort=True).agg(
-        r_u=("r_u", "min"), r_c=("r_c", "min"), best_pct_change=("pct", "min"), pd_day=("pd_day", "min"),
-        last_assessment_day=("adequate_day", "max"))
-    best_level = agg["r_c"].reindex(pid).to_numpy()
-    part_of_response = (rank_confirmed == best_level) & np.isin(rank_confirmed, (RANK["CR"], RANK["PR"]))
-    first_response = pd.Series(np.where(part_of_response, v["day"], np.nan)).groupby(pid.to_numpy()).min()
-
-    out = patients[["patient_id"]].drop_duplicates().sort_values("patient_id", kind="stable").reset_index(drop=True)
-    out = out.merge(agg, left_on="patient_id", right_index=True, how="left")
-    out["first_response_day"] = out["patient_id"].map(first_response)
-    out["bor"] = out["r_u"].map(LABEL).fillna("NE")
-    out["bor_confirmed"] = out["r_c"].map(LABEL).fillna("NE")
-
-    reason = pd.Series(None, index=out.index, dtype=object)
-    reason[out["last_assessment_day"].isna()] = "no evaluable post-baseline assessment"
+    patient, ids = ar.patient_codes(visits["patient_id"])
+    day = visits["day"].to_numpy(dtype=np.int64)
+    resp_codes, resp_levels = ar.codes(visits["overall_response"])
+    if (resp_codes < 0).any() or not pd.Series(resp_levels, dtype=object).isin(list(RANK)).all():
+        raise ValueError(f"overall_response must be one of {', '.join(RANK)}")
+    resp = np.array([RANK[r] for r in resp_levels], dtype=np.int64)[resp_codes]
+    pct = visits["pct_from_baseline"].to_numpy(dtype=float)
+    dday, n_days, _ = ar.dense_days(day)
+    order = ar.sort_order(ar.pack([patient, dday], [len(ids), n_days]))
+    if order is not None:
+        patient, day, resp, pct = patient[order], day[order], resp[order], pct[order]
+    per = _per_patient(patient, day, resp, pct, len(ids), min_sd_days, confirmation_days, max_ne_between)
     if measurable is not None:
-        has = out["patient_id"].map(measurable.set_index("patient_id")["has_measurable_target"])
-        reason[~has.astype("boolean").fillna(False).to_numpy(dtype=bool)] = "no measurable disease at baseline"
-    if "excluded_reason" in patients.columns:
-        given = out["patient_id"].map(patients.drop_duplicates("patient_id").set_index("patient_id")["excluded_reason"])
-        reason = given.where(given.notna() & (given.astype(str).str.strip() != ""), reason)
-    out["evaluable"] = reason.isna().astype("int8")
-    out["not_evaluable_reason"] = reason
-    out.loc[out["evaluable"] == 0, ["bor", "bor_confirmed"]] = "NE"
-    return out[BEST_RESPONSE_COLUMNS]
+        m = measurable.drop_duplicates("patient_id")
+        flags = m["has_measurable_target"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+        measurable = (m["patient_id"].to_numpy(dtype=object), flags)
+    return _assemble(ids, per, patients, measurable)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .assessment import classify_visits, measurable_at_baseline, visits_from_responses
-from .best_overall_response import derive_best_response
+from .assessment import classify, visits_from_responses
+from .best_overall_response import best_response_of_visits, derive_best_response
 from .progression_free_survival import derive_pfs
 
 BEST_RESPONSE_COLUMNS = [
@@ -25,19 +25,21 @@ def run_recist(patients: pd.DataFrame, measurements: pd.DataFrame, responses: pd
                recist_plan: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per-visit responses and the per-patient best response with PFS, following the plan's ``recist`` settings."""
     source = choose_source(recist_plan.get("source", "auto"), len(measurements) > 0, len(responses) > 0)
+    settings = {"min_sd_days": recist_plan.get("min_sd_days", 42),
+                "confirmation_days": recist_plan.get("confirmation_days", 28),
+                "max_ne_between": recist_plan.get("max_ne_between", 1)}
     if source == "measurements":
-        visits = classify_visits(measurements)
-        measurable = measurable_at_baseline(measurements)
+        classified = classify(measurements)
+        visits = classified.frame()
+        best = best_response_of_visits(classified, patients, **settings)
+        del classified
     else:
         visits = visits_from_responses(responses)
-        measurable = None
-    best = derive_best_response(
-        visits, patients,
-        min_sd_days=recist_plan.get("min_sd_days", 42),
-        confirmation_days=recist_plan.get("confirmation_days", 28),
-        max_ne_between=recist_plan.get("max_ne_between", 1),
-        measurable=measurable,
-    )
+        best = derive_best_response(visits, patients, **settings)
     pfs = derive_pfs(best, patients, max_gap_days=recist_plan.get("pfs_max_gap_days"))
-    best = best.merge(pfs, on="patient_id", how="left", validate="one_to_one")
-    return visits, best[BEST_RESPONSE_COLUMNS].sort_values("patient_id", kind="stable").reset_index(drop=True)
+    # Both tables hold one row per patient, sorted by patient_id: the columns are placed side by side.
+    if not pfs["patient_id"].equals(best["patient_id"]):  # pragma: no cover - derive_pfs keeps the row order
+        raise AssertionError("PFS rows out of step with the best-response rows")
+    for column in pfs.columns.drop("patient_id"):
+        best[column] = pfs[column].to_numpy()
+    return visits, best[BEST_RESPONSE_COLUMNS]
