@@ -28,7 +28,7 @@ rule reconstruct_zhujiang:
     output:
         files=expand(
             "results/reconstruction/zhujiang_2023/{name}.csv",
-            name=["patients", "tumor_measurements", "labs", "adverse_events"],
+            name=["patients", "tumor_measurements", "labs", "adverse_events", "doses"],
         ),
         fit="results/reconstruction/zhujiang_2023/reconstruction_fit.csv",
     params:

@@ -3,6 +3,40 @@
 Everything below is deterministic given the design. Counts that the publication prints for all 31 treated patients
 (Table 1, Table 5) are met by construction; values it does not print (Tg levels, exact ages, AE onset days) are
 plausible choices stated here.
+
+Adverse-event durations (``end_day``; Results: HFS median 18 months, range 0.5–44; diarrhea 16.5, 1–44; alopecia
+12.0, 2–44; the longest event 44 months, the longest grade 3–4 event 38). The pipeline reads a duration as
+end_day − onset_day of the events that have an end day, in months. Per term, the events are ranked by the room the
+patient's follow-up leaves after onset (followup_days − onset_day, ties by patient_id) and the k-th gets the k-th
+planned duration of ``AE_DURATIONS`` (days); an event whose planned end falls after the last contact, or that is
+planned as persistent (``None``), has a blank end_day (ongoing at last contact). Choices:
+
+- HFS: nine events resolve within 15 days to 14 months (15 days = 0.5 months is the shortest), ten persist to the
+  last contact of patients followed for 17–18 months, and the ten patients followed longest have it for 18 to
+  44 months, so the median of the 19 resolved events is 548 days (18.0 months). With the onset days used and end
+  days at most the follow-up, only 10 of the 29 events could last 17.5 months or longer, so a median of 18 over
+  all 29 (the 15th) is out of reach without persistent (blank) events;
+- diarrhea: all 26 resolve, from 30 days (1.0 month) to 1,339 days (44.0), the 13th and 14th at 502 days (16.5);
+- alopecia: 22 resolve, from 61 days (2.0 months) to 1,339 (44.0), the 11th and 12th at 365 days (12.0); the
+  patient followed 61 days still has it (26 days of follow-up after onset would be below the published minimum);
+- the grade 3–4 event lasting longest is a diarrhea of 1,157 days (38.0 months); every other grade 3–4 event is
+  shorter and no event is longer than 1,339 days (44.0 months);
+- the other terms last a fixed time each (nausea 3 weeks … hypertension a year, ``AE_DURATIONS``).
+
+Doses (``doses.csv``; Results: five interruptions, the longest 6 months; lowest maintenance dose of the others
+200 mg/day; reductions because of HFS 19, diarrhea 5, abnormal liver function 1, proteinuria 1). Every patient
+starts at 800 mg/day on day 0 (400 mg twice daily); a ``standard`` patient has no other row, so the status the
+pipeline derives from doses.csv equals patients.csv's ``dose_status`` for every patient. Every reduced or
+interrupted patient with HFS has an HFS reason; the extra reasons go to the modified patients who have the event
+and no extra reason yet, patients without HFS first, then by worst grade and patient_id. A dose change comes 14 days
+after the onset of the event it answers (at least 28 days after the previous change); its ``reason`` is the event's
+term as written in adverse_events.csv. Reduced: one reason 800 → 400, two reasons 800 → 600 → 400; the reduced
+patient with HFS followed longest steps down to 200 mg/day 182 days later for persisting HFS. Interrupted: 0 mg for the
+first reason (ties: the higher grade), resumed after 42 days — 183 days (6.0 months) for the interrupted patient
+followed longest — at 400 mg/day, or at 600 and then 400 for a second reason. The one evaluable patient without
+HFS (the fitted design gives that patient a reduced dose) is reduced for diarrhea, so 18 patients, not the
+published 19, have a reduction for HFS: 19 would need every modified patient to have HFS, which the design's
+pairing of hfs and dose_modified (Tables 3–4) does not allow.
 """
 
 from __future__ import annotations
@@ -37,6 +71,24 @@ ADVERSE_EVENTS = {
     "Mucositis": (8, 0), "Nausea and vomiting": (6, 1), "Thrombocytopenia": (4, 0), "Myodynia": (4, 0),
     "Weight loss": (1, 0),
 }
+HFS_TERM = "Hand-foot skin reaction"
+# Planned duration (days) per term: a list = one per event, by rank of the room after onset (None = persistent);
+# one value = every event of the term. See the module docstring.
+AE_DURATIONS = {
+    HFS_TERM: [15, 61, 91, 122, 183, 244, 304, 365, 426, *[None] * 10, 548, 609, 670, 791, 913, 974, 1035, 1096,
+               1126, 1339],
+    "Diarrhea": [30, 91, 152, 213, 274, 335, 396, 426, 457, 472, 487, 495, 502, 502, 510, 520, 609, 700, 730, 852,
+                 974, 1096, 1217, 1278, 1157, 1339],
+    "Alopecia": [None, 61, 91, 122, 152, 183, 213, 244, 274, 304, 335, 365, 365, 396, 426, 457, 487, 548, 730, 913,
+                 1096, 1217, 1339],
+    "Abnormal liver function": 91, "Generalized weakness": 274, "Hypertension": 365, "Proteinuria": 183,
+    "Hypocalcemia": 152, "Mucositis": 42, "Nausea and vomiting": 21, "Thrombocytopenia": 61, "Myodynia": 91,
+    "Weight loss": 183,
+}
+# Doses (mg/day; see the module docstring): dose-change reasons besides HFS (Results) → number of patients
+START_MG, LOWEST_MG = 800, 200
+EXTRA_REASONS = {"Diarrhea": 5, "Abnormal liver function": 1, "Proteinuria": 1}
+CHANGE_AFTER_ONSET, INTERRUPTION, LONGEST_INTERRUPTION = 14, 42, 183  # days
 FOLLOWUP_AFTER_PROGRESSION = 291  # days
 SITES = ("met_lung", "met_bone", "met_pleura", "met_lymph_node", "met_liver", "met_brain", "met_other")
 PATTERN_SITES = {"lung_only": ("met_lung",), "lung_bone": ("met_lung", "met_bone"),
@@ -176,7 +228,8 @@ def labs_csv(design: Design, measurements_frame: pd.DataFrame) -> pd.DataFrame:
 
 def adverse_events_csv(patients: pd.DataFrame, hfs: pd.Series) -> pd.DataFrame:
     """Table 5 worst grades over 31 patients. HFS goes to the patients flagged hfs = 1 (25 evaluable + 4 excluded =
-    29); other terms are dealt round-robin over the patients in a fixed order so that every count is exact."""
+    29); other terms are dealt round-robin over the patients in a fixed order so that every count is exact. End
+    days: :func:`end_days`."""
     ids = patients["patient_id"].to_numpy()
     rows = []
     offset = 0
@@ -189,9 +242,73 @@ def adverse_events_csv(patients: pd.DataFrame, hfs: pd.Series) -> pd.DataFrame:
             offset += 7
         grades = np.r_[np.full(high, 3), np.where(np.arange(low) % 2 == 0, 1, 2)]
         for k, (pid, g) in enumerate(zip(who, grades, strict=True)):
-            rows.append({"patient_id": pid, "term": term, "grade": int(g), "onset_day": 14 + 7 * (k % 8),
-                         "end_day": ""})
-    return pd.DataFrame(rows).sort_values(["patient_id", "term"], kind="mergesort").reset_index(drop=True)
+            rows.append({"patient_id": pid, "term": term, "grade": int(g), "onset_day": 14 + 7 * (k % 8)})
+    out = pd.DataFrame(rows).sort_values(["patient_id", "term"], kind="mergesort").reset_index(drop=True)
+    out["end_day"] = end_days(out, patients)
+    return out
+
+
+def end_days(events: pd.DataFrame, patients: pd.DataFrame) -> pd.Series:
+    """Per term, the k-th event by room after onset (followup_days − onset_day, ties by patient_id) lasts the k-th
+    planned duration of ``AE_DURATIONS`` (one value: every event of the term); blank when planned as persistent or
+    when the planned end is after the last contact."""
+    followup = events["patient_id"].map(dict(zip(patients["patient_id"], patients["followup_days"], strict=True)))
+    room = followup - events["onset_day"]
+    end = pd.Series(pd.array([pd.NA] * len(events), dtype="Int64"), index=events.index)
+    for term, planned in AE_DURATIONS.items():
+        idx = events.index[events["term"] == term]
+        ranked = sorted(idx, key=lambda i: (room[i], events.at[i, "patient_id"]))
+        plan = planned if isinstance(planned, list) else [planned] * len(ranked)
+        if len(plan) != len(ranked):
+            raise ValueError(f"{term}: {len(plan)} planned durations for {len(ranked)} events")
+        for i, days in zip(ranked, plan, strict=True):
+            if days is not None and days <= room[i]:
+                end[i] = events.at[i, "onset_day"] + days
+    return end
+
+
+def doses_csv(patients: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    """One row per dose change (see the module docstring): day 0 at 800 mg/day for everyone; reductions and
+    interruptions answering the patient's adverse events for the patients whose dose_status says so."""
+    onset = {(r.patient_id, r.term): (int(r.onset_day), int(r.grade)) for r in events.itertuples()}
+    followup = dict(zip(patients["patient_id"], patients["followup_days"], strict=True))
+    status = dict(zip(patients["patient_id"], patients["dose_status"], strict=True))
+    modified = [pid for pid in patients["patient_id"] if status[pid] in ("reduced", "interrupted")]
+    reasons = {pid: [HFS_TERM] if (pid, HFS_TERM) in onset else [] for pid in modified}
+    for term, count in EXTRA_REASONS.items():
+        free = [pid for pid in modified if (pid, term) in onset and len(reasons[pid]) == ((pid, HFS_TERM) in onset)]
+        free.sort(key=lambda pid: ((pid, HFS_TERM) in onset, -onset[pid, term][1], pid))
+        if len(free) < count:
+            raise ValueError(f"only {len(free)} modified patients can have a dose change for {term}")
+        for pid in free[:count]:
+            reasons[pid].append(term)
+    interrupted = [pid for pid in modified if status[pid] == "interrupted"]
+    long_pause = min(interrupted, key=lambda pid: (-followup[pid], pid)) if interrupted else None
+    reduced = [pid for pid in modified if status[pid] == "reduced" and (pid, HFS_TERM) in onset]
+    lowest = min(reduced, key=lambda pid: (-followup[pid], pid)) if reduced else None
+    rows = [{"patient_id": pid, "day": 0, "dose_mg_per_day": START_MG, "reason": ""} for pid in patients["patient_id"]]
+    for pid in modified:
+        if not reasons[pid]:
+            raise ValueError(f"{pid}: a modified dose without an adverse event to answer")
+        order = sorted(reasons[pid], key=lambda t: (onset[pid, t][0], -onset[pid, t][1], reasons[pid].index(t)))
+        steps = [600, 400] if len(order) == 2 else [400]
+        day = onset[pid, order[0]][0] + CHANGE_AFTER_ONSET
+        if status[pid] == "interrupted":
+            rows.append({"patient_id": pid, "day": day, "dose_mg_per_day": 0, "reason": order[0]})
+            day += LONGEST_INTERRUPTION if pid == long_pause else INTERRUPTION
+            rows.append({"patient_id": pid, "day": day, "dose_mg_per_day": steps[0], "reason": ""})
+        else:
+            rows.append({"patient_id": pid, "day": day, "dose_mg_per_day": steps[0], "reason": order[0]})
+        if len(order) == 2:
+            day = max(onset[pid, order[1]][0] + CHANGE_AFTER_ONSET, day + 28)
+            rows.append({"patient_id": pid, "day": day, "dose_mg_per_day": steps[1], "reason": order[1]})
+        if pid == lowest:
+            rows.append({"patient_id": pid, "day": day + 182, "dose_mg_per_day": LOWEST_MG, "reason": HFS_TERM})
+    out = pd.DataFrame(rows).sort_values(["patient_id", "day"], kind="mergesort").reset_index(drop=True)
+    late = out["day"] > out["patient_id"].map(followup)
+    if late.any():
+        raise ValueError(f"dose changes after the last contact: {out[late].to_dict('records')}")
+    return out
 
 
 def cohort_files(design: Design) -> dict[str, pd.DataFrame]:
@@ -199,5 +316,6 @@ def cohort_files(design: Design) -> dict[str, pd.DataFrame]:
     tm = tumor_measurements_csv(design, patients)
     ev = evaluable_frame(design)
     hfs = pd.concat([ev["hfs"], pd.Series([e[5] for e in EXCLUDED])], ignore_index=True)
+    events = adverse_events_csv(patients, hfs)
     return {"patients.csv": patients, "tumor_measurements.csv": tm, "labs.csv": labs_csv(design, tm),
-            "adverse_events.csv": adverse_events_csv(patients, hfs)}
+            "adverse_events.csv": events, "doses.csv": doses_csv(patients, events)}
