@@ -18,6 +18,7 @@ from ..io import write_csv
 from ..stats.kaplan_meier import kaplan_meier
 from ..stats.survival_tables import pfs_by_subgroup
 from . import tehran, tehran_files, zhujiang
+from .printing import printed as as_printed
 from .zhujiang_files import cohort_files
 
 # split of zhujiang.SURVIVAL_TARGETS → (analysis-dataset variable, level 1, level 0, population query)
@@ -51,14 +52,14 @@ def fit_report(achieved: dict[str, float], published: dict[str, dict]) -> pd.Dat
         spec = published[key]
         printed, digits = spec["value"], int(spec["precision"])
         target = float(printed.lstrip("<>"))
-        shown = np.nan if np.isnan(got) else round(got, digits)
+        shown = None if np.isnan(got) else as_printed(got, digits)
+        equal = shown == as_printed(target, digits)
         if spec["statistic"] == "p_value":
             same = not np.isnan(got) and (got < 0.05) == (target < 0.05)
-            met = same and (shown == target or (printed.startswith("<") and got < target)
-                            or (target == 0 and got < 0.5 * 10 ** -digits))
+            met = same and (equal or (printed.startswith("<") and got < target))
             note = "same significance verdict" if same else "different significance verdict"
         else:
-            met = shown == target
+            met = equal
             note = ""
         if key in ("txt_pfs_ci_low", "txt_pfs_ci_high") and not met:
             note = ("not feasible with Tables 2-3: eleven progressions at the first assessment (by month 8) "

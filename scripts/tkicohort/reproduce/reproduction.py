@@ -42,12 +42,13 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import yaml
+
+from .printing import printed
 
 COLUMNS = ["target_id", "table", "row", "column", "statistic", "published", "reproduced", "tolerance", "status",
            "note", "source"]
@@ -282,13 +283,6 @@ class Study:
     populations: dict
     tables: dict
     arms: dict = field(default_factory=dict)
-
-
-def printed(value: float, precision: int) -> str:
-    """``value`` as it prints at ``precision`` decimals, rounded half-up (as SPSS and most journals print)."""
-    d = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-precision), rounding=ROUND_HALF_UP)
-    text = f"{d:f}"
-    return text[1:] if text.startswith("-") and d == 0 else text
 
 
 def tolerance(entry: dict) -> tuple[float, str]:

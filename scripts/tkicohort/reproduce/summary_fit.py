@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .printing import printed
 from .survival_fit import anneal
 
 
@@ -39,7 +40,7 @@ class Target:
     def met(self, got: float) -> bool:
         if self.exact:
             return got == self.value
-        return f"{got:.{self.decimals}f}" == f"{self.value:.{self.decimals}f}"
+        return printed(got, self.decimals) == printed(self.value, self.decimals)
 
 
 @dataclass(frozen=True)
