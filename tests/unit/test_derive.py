@@ -150,3 +150,6 @@ def test_build_analysis_dataset_one_row_per_patient():
     assert d["bor"].tolist() == ["SD", "NE", "PR"] and d["dcr"].tolist() == [1, pd.NA, 1]
     assert d["dor_days"].tolist()[2] == 144.0  # 200 − 56
     assert d["dose_status"].isna().all()  # no dose records, no status given
+    assert "pfs_weeks" not in d
+    weeks = build_analysis_dataset(p, b, {**plan, "time": {"unit": "weeks"}})
+    assert weeks["pfs_weeks"].tolist() == [16.0, 0.0, 200 / 7]  # P1 112 days, P2 0, P3 200

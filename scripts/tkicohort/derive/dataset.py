@@ -57,6 +57,9 @@ def build_analysis_dataset(patients: pd.DataFrame, best_response: pd.DataFrame, 
     out["pfs_months"] = to_months(best["pfs_days"], dpm)
     for col in ("os_days", "os_event", "os_months"):
         out[col] = os_[col].to_numpy()
+    if plan.get("time", {}).get("unit") == "weeks":  # the plan's analysis time scale; days and months are above
+        out["pfs_weeks"] = out["pfs_days"].astype(float) / 7
+        out["os_weeks"] = out["os_days"].astype(float) / 7
     durations = derive_durations(best, flags, dpm)
     for col in durations.columns.drop("patient_id"):
         out[col] = durations[col].to_numpy()

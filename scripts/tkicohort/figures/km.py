@@ -19,8 +19,8 @@ import pandas as pd
 from ..stats.kaplan_meier import KaplanMeier, kaplan_meier
 from ..stats.render import fmt_estimate_ci
 from ..stats.response import subgroup_levels
-from ..stats.tables import TableInputs, make_table, survival_population
-from . import arms_of, time_unit, to_time_unit
+from ..stats.tables import TableInputs, make_table, survival_population, time_column
+from . import arms_of, time_unit
 from .style import OKABE_ITO, SMALL_FONT_SIZE, new_figure, p_text, series_colour, styled, time_ticks
 
 # heights (mm) of a curve, of each risk-table row (plus its heading), and of axis labels and titles
@@ -29,9 +29,10 @@ MEDIAN_LINE = {"color": OKABE_ITO["grey"], "linestyle": ":", "linewidth": 0.7}
 
 
 def fit(frame: pd.DataFrame, plan: dict) -> KaplanMeier:
-    ok = frame["pfs_days"].notna() & frame["pfs_event"].notna()
-    return kaplan_meier(to_time_unit(frame.loc[ok, "pfs_days"], plan), frame.loc[ok, "pfs_event"],
-                        plan.get("tests", {}).get("km_ci", "log-log"))
+    """The curve of the PFS times the survival tables analyse (the dataset's column in the plan's unit)."""
+    time = time_column(plan)
+    ok = frame[time].notna() & frame["pfs_event"].notna()
+    return kaplan_meier(frame.loc[ok, time], frame.loc[ok, "pfs_event"], plan.get("tests", {}).get("km_ci", "log-log"))
 
 
 def draw_curve(ax, km: KaplanMeier, colour: str, label: str, band: bool = True) -> None:
