@@ -103,14 +103,9 @@ def final_targets():
         ],
         cohort=COHORTS,
     )
-    fits = [
-        f"results/{c}/reconstruction_fit.csv"
-        for c in COHORTS
-        if config["cohorts"][c].get("reconstruction") and config["cohorts"][c].get("published")
-    ]
     tables = [t for c in COHORTS for t in cohort_tables(c)]
     figures = [f for c in COHORTS for f in figure_targets(c)]
     published = [c for c in COHORTS if config["cohorts"][c].get("published")]
     audits = [f"results/{c}/audit.csv" for c in published]
     reproductions = [f"results/{c}/reproduction.{ext}" for c in published for ext in ("csv", "html")]
-    return targets + tables + figures + fits + audits + reproductions
+    return targets + tables + figures + audits + reproductions

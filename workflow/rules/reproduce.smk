@@ -1,25 +1,3 @@
-rule reconstruction_fit:
-    """How closely the pipeline's own analysis of a reconstructed cohort meets the published survival targets."""
-    input:
-        dataset="results/{cohort}/analysis/patients.csv",
-        published=lambda w: config["cohorts"][w.cohort]["published"],
-    output:
-        report(
-            "results/{cohort}/reconstruction_fit.csv",
-            caption="../report/reconstruction_fit.rst",
-            category="{cohort}",
-            subcategory="6 reproduction",
-        ),
-    params:
-        time=lambda w: f"pfs_{plan_of(w)['time']['unit']}",
-    log:
-        "logs/{cohort}/reconstruction_fit.log",
-    conda:
-        "../envs/pipeline.yaml"
-    script:
-        "../../scripts/rules/reconstruction_fit.py"
-
-
 rule reconstruct_zhujiang:
     """Regenerate the reconstructed Zhujiang cohort from its published numbers (not part of the default run: the
     cohort under resources/cohorts/zhujiang_2023/ is committed; copy these files there to replace it)."""

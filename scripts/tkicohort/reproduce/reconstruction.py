@@ -2,7 +2,8 @@
 
 ``build_zhujiang`` fits the design (with a progress bar on stderr), writes the cohort's contract files atomically
 and returns the fit report. ``survival_fit_report`` recomputes the same targets from the *pipeline's* analysis
-dataset with the pipeline's estimators, so the default run reports what its own stages achieve.
+dataset with the pipeline's estimators, so the tests check what the pipeline's own stages achieve on the committed
+files (the default run's reproduction report compares the same numbers, among all the others).
 """
 
 from __future__ import annotations
