@@ -165,6 +165,12 @@ def test_number_at_risk_with_cumulative_events_at_chosen_ticks(example):
     assert [t.get_text() for t in rows[0]] == expected
 
 
+def test_the_plan_turns_on_cumulative_events(example):
+    plain = at_risk_rows(make_figure("km_pfs", example, PLAN))[2]
+    with_events = at_risk_rows(make_figure("km_pfs", example, {**PLAN, "figures": {"cumulative_events": True}}))[2]
+    assert "(" not in plain[0][1].get_text() and with_events[0][1].get_text().endswith(")")
+
+
 def test_subgroup_panels_count_their_own_population(example):
     fig = km_subgroups(example.dataset, PLAN)
     assert len([a for a in fig.axes if a.get_label() == "km"]) == len(PLAN["subgroups"])

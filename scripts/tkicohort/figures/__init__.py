@@ -99,7 +99,8 @@ def make_figure(name: str, inputs: FigureInputs, plan: dict):
     t = {n: _table(inputs, n, plan) for n in FIGURE_TABLES[name]}
     builders = {
         "waterfall": lambda: waterfall.waterfall(inputs.dataset, inputs.visits, plan),
-        "km_pfs": lambda: km.km_pfs(inputs.dataset, plan, t["pfs_by_arm"]),
+        "km_pfs": lambda: km.km_pfs(inputs.dataset, plan, t["pfs_by_arm"],
+                                    cumulative_events=plan.get("figures", {}).get("cumulative_events", False)),
         "km_subgroups": lambda: km.km_subgroups(inputs.dataset, plan, t["pfs_by_subgroup"]),
         "forest": lambda: forest.forest(t["pfs_by_subgroup"], plan, t["cox_multivariable"]),
         "response_by_arm": lambda: bars.response_by_arm(t["response_by_arm"], plan),
