@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tkicohort.stats.baseline import baseline_table, compare_continuous, continuous_summary
 
 REF = pd.read_csv(Path(__file__).resolve().parents[1] / "reference" / "baseline" / "two_sample.csv")
@@ -51,3 +53,30 @@ def test_single_arm_table_has_no_test():
     table = baseline_table(ds, [{"variable": "sex"}, {"variable": "age_years"}])
     assert set(table["arm"]) == {"all"} and table["p"].isna().all()
     assert table.loc[table["level"] == "F", "n"].item() == 2
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(1, 4), min_size=2, max_size=6), st.lists(st.integers(1, 4), min_size=2, max_size=6))
+def test_exact_rank_sum_p_with_ties_equals_full_enumeration(a, b):
+    import itertools
+
+    from scipy.stats import rankdata
+    from tkicohort.stats.baseline import exact_rank_sum_p
+
+    x = np.array(a + b, dtype=float)
+    r = rankdata(x)
+    centre, observed = len(a) * r.sum() / len(x), r[: len(a)].sum()
+    subsets = list(itertools.combinations(range(len(x)), len(a)))
+    hits = sum(abs(r[list(c)].sum() - centre) >= abs(observed - centre) - 1e-9 for c in subsets)
+    assert exact_rank_sum_p(np.array(a, float), np.array(b, float)) == pytest.approx(hits / len(subsets), abs=1e-12)
+
+
+def test_mann_whitney_method_option():
+    from tkicohort.stats.baseline import mann_whitney
+
+    # 1,2,2,3 vs 3,4,5,5: of the 70 ways to pick 4 of the 8 mid-ranks, 4 are as extreme as observed.
+    exact = mann_whitney([1, 2, 2, 3], [3, 4, 5, 5], method="exact")
+    assert exact["method"] == "exact conditional (ties)" and exact["p"] == pytest.approx(4 / 70)
+    assert mann_whitney([1, 2, 2, 3], [3, 4, 5, 5])["method"].startswith("normal approximation")
+    no_ties = mann_whitney([1, 3, 5, 8], [2, 4, 9, 10, 11], method="asymptotic")
+    assert no_ties["method"].startswith("normal approximation")

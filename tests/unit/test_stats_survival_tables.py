@@ -253,3 +253,25 @@ def test_multivariable_terms_take_the_unrestricted_subgroup_spec():
     specs = subgroup_specs(plan)
     assert specs["met_bone"]["label"] == "Bone metastasis"
     assert specs["hfs"]["label"] == "HFS (in a subset)"  # no unrestricted spec: the restricted one is all there is
+
+
+def test_plan_chooses_the_mann_whitney_method_of_qol_and_pfs_times():
+    from tkicohort.stats.tables import TableInputs, make_table
+
+    rng = np.random.default_rng(5)
+    n = 8
+    dataset = pd.DataFrame({"patient_id": [f"P{i}" for i in range(2 * n)], "arm": ["control"] * n + ["sorafenib"] * n,
+                            "pfs_months": np.r_[np.arange(1, 9), np.arange(3, 11)].astype(float),
+                            "pfs_event": [1] * (2 * n)})
+    items = pd.DataFrame(rng.integers(1, 5, size=(2 * n, 30)), columns=[f"q{i}" for i in range(1, 31)])
+    qol = pd.concat([dataset[["patient_id"]].assign(day=0), items], axis=1)
+    plan = {"design": "two_arm", "arms": {"reference": "control", "treatment": "sorafenib"}, "subgroups": [],
+            "tests": {"pfs_times_test": "mann_whitney", "mann_whitney": "exact"}}
+    inputs = TableInputs(dataset, qol=qol)
+    assert set(make_table("qol", inputs, plan)["method"]) <= {"exact", "exact conditional (ties)"}
+    from tkicohort.stats.baseline import exact_rank_sum_p  # checked against full enumeration elsewhere
+
+    expected = exact_rank_sum_p(np.arange(1, 9.0), np.arange(3, 11.0))
+    assert make_table("pfs_by_arm", inputs, plan)["times_p"].iloc[0] == pytest.approx(expected)
+    plan["tests"]["mann_whitney"] = "asymptotic"
+    assert make_table("qol", inputs, plan)["method"].str.startswith("normal approximation").all()

@@ -5,7 +5,8 @@ Conventions:
 - Categorical: count and percentage of the non-missing values of each level; missing counted separately.
 - Tests (two arms), named in the plan: ``t_test`` (Student, pooled variance: R ``t.test(var.equal=TRUE)``),
   ``welch`` (R ``t.test`` default), ``mann_whitney`` (R ``wilcox.test``: exact when both arms have < 50 values and
-  there are no ties, otherwise the normal approximation with tie and continuity correction), ``chisq``,
+  there are no ties, otherwise the normal approximation with tie and continuity correction; the plan's
+  ``tests.mann_whitney`` chooses ``exact`` or ``asymptotic`` instead for the QoL and PFS-times tests), ``chisq``,
   ``chisq_corrected``, ``fisher`` and ``auto`` (gtsummary's rule: χ², Fisher when an expected count is < 5).
 """
 
@@ -34,19 +35,46 @@ def continuous_summary(x: pd.Series) -> dict:
     }
 
 
-def mann_whitney(a, b) -> dict:
-    """Two-sided Wilcoxon rank-sum / Mann–Whitney test with R's choice of exact or approximate p."""
+def mann_whitney(a, b, method: str = "auto") -> dict:
+    """Two-sided Wilcoxon rank-sum / Mann–Whitney test. ``method``: ``auto`` = R's choice (exact without ties and
+    both groups < 50, otherwise the normal approximation with tie and continuity correction); ``asymptotic`` = always
+    that approximation; ``exact`` = the exact conditional distribution of the rank sum given the observed ties
+    (:func:`exact_rank_sum_p`, as R's ``coin::wilcox_test(distribution = "exact")``)."""
     a = np.asarray(a, dtype=float)
     b = np.asarray(b, dtype=float)
     a, b = a[~np.isnan(a)], b[~np.isnan(b)]
     if len(a) == 0 or len(b) == 0:
         return {"test": "mann_whitney", "statistic": np.nan, "p": np.nan, "method": "not estimable"}
     ties = len(np.unique(np.concatenate([a, b]))) < len(a) + len(b)
-    exact = len(a) < 50 and len(b) < 50 and not ties
+    if method == "exact" and ties:
+        u = float(stats.mannwhitneyu(a, b, alternative="two-sided", method="asymptotic").statistic)
+        return {"test": "mann_whitney", "statistic": u, "p": exact_rank_sum_p(a, b),
+                "method": "exact conditional (ties)"}
+    exact = method == "exact" or (method == "auto" and len(a) < 50 and len(b) < 50 and not ties)
     res = stats.mannwhitneyu(a, b, alternative="two-sided", method="exact" if exact else "asymptotic",
                              use_continuity=True)
     return {"test": "mann_whitney", "statistic": float(res.statistic), "p": float(res.pvalue),
             "method": "exact" if exact else "normal approximation with continuity correction"}
+
+
+def exact_rank_sum_p(a: np.ndarray, b: np.ndarray) -> float:
+    """Exact two-sided p of the rank-sum test given the observed ties: P(|W − E W| ≥ |w − E W|) over all ways of
+    choosing len(a) of the pooled mid-ranks. Written by hand because scipy's exact method ignores ties: doubled
+    mid-ranks are integers, and the number of subsets per (size, rank sum) is counted by dynamic programming
+    (exact in float64 while the number of subsets stays below 2**53, i.e. up to about 55 patients)."""
+    pooled = np.concatenate([a, b])
+    ranks2 = np.rint(2 * stats.rankdata(pooled)).astype(int)  # doubled mid-ranks
+    n1, total = len(a), int(ranks2.sum())
+    counts = np.zeros((n1 + 1, total + 1))
+    counts[0, 0] = 1.0
+    for r in ranks2:  # add one observation at a time; sizes from the top so each is used once
+        counts[1:, r:] += counts[:-1, : total + 1 - r].copy()
+    dist = counts[n1]
+    sums = np.arange(total + 1)
+    expected = n1 * total / len(pooled)
+    observed = abs(int(ranks2[:n1].sum()) - expected)
+    extreme = np.abs(sums - expected) >= observed - 1e-9
+    return float(dist[extreme].sum() / dist.sum())
 
 
 def t_test(a, b, equal_var: bool) -> dict:

@@ -44,7 +44,7 @@ def qol_by_arm(qol: pd.DataFrame, dataset: pd.DataFrame, arm: str, arms: list, p
     rows = []
     for scale in [c for c in scores.columns if c not in ("patient_id", "day", arm)]:
         values = [scores.loc[scores[arm] == a, scale].dropna() for a in arms]
-        test = mann_whitney(*values)
+        test = mann_whitney(*values, method=plan.get("tests", {}).get("mann_whitney", "auto"))
         for a, v in zip(arms, values, strict=True):
             rows.append({"scale": scale, "arm": a, "n": len(v), "median": v.median(), "min": v.min(),
                          "max": v.max(), "mean": v.mean(), "sd": v.std(ddof=1), "test": test["test"],

@@ -181,7 +181,7 @@ def make_pfs_by_arm(inputs: TableInputs, plan: dict) -> pd.DataFrame:
                             rmst_horizon=t.get("rmst_horizon_months"), firth=t.get("cox_firth", False))
     if t.get("pfs_times_test", "none") == "mann_whitney":
         times = [data.loc[data[arm] == a, time_column(plan)].dropna() for a in arms]
-        mw = mann_whitney(*times)
+        mw = mann_whitney(*times, method=t.get("mann_whitney", "auto"))
         table["times_test"], table["times_statistic"], table["times_p"] = mw["test"], mw["statistic"], mw["p"]
         # the raw times' median and range, as publications that use this test print them (censoring ignored)
         by_level = dict(zip(arms, times, strict=True))
