@@ -20,9 +20,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from .violations import Violation
+
+_DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 
 
 @dataclass
@@ -92,7 +95,7 @@ def read_raw(path: Path, display_name: str) -> tuple[RawTable | None, list[Viola
             read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
             parse_options=pacsv.ParseOptions(newlines_in_values=layout.has_quotes,
                                             invalid_row_handler=on_invalid_row),
-            convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
+            convert_options=pacsv.ConvertOptions(column_types={h: _DICTIONARY for h in header},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
     except pa.ArrowInvalid as e:
@@ -107,18 +110,49 @@ def read_raw(path: Path, display_name: str) -> tuple[RawTable | None, list[Viola
         return None, [_ragged_violation(name, path, len(header))]
     n_rows = table.num_rows
     lines = _line_numbers(path, layout, n_rows)
-    arrow_columns = {h: table.column(h) for h in header}
-    del table  # each column is released as soon as it is encoded
+    table = table.unify_dictionaries()  # one dictionary per column across the reader's blocks
     columns = {}
     for h in header:
-        encoded = arrow_columns.pop(h).combine_chunks().dictionary_encode()
-        levels = pd.Series(encoded.dictionary.to_pylist(), dtype=object).str.strip()
+        columns[h] = _encode(table.column(h))
+        table = table.drop_columns([h])  # each column is released as soon as it is encoded
+    return RawTable(name, header, columns, lines, n_rows), []
+
+
+def _encode(column: pa.ChunkedArray) -> RawColumn:
+    """A dictionary-typed column as a :class:`RawColumn`, its levels stripped of surrounding white space."""
+    chunks = column.chunks
+    if not chunks or len(chunks[0].dictionary) == 0:
+        return RawColumn(np.zeros(len(column), dtype=np.int32), pd.Series([], dtype=object))
+    dictionary = chunks[0].dictionary
+    indices = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in chunks]).astype(np.int32, copy=False)
+    levels = np.asarray(dictionary.to_numpy(zero_copy_only=False), dtype=object)
+    padded = _padded(dictionary)
+    if padded.any():
+        levels = levels.copy()
+        levels[padded] = [v.strip() for v in levels[padded]]  # a loop over the padded levels only
         # Stripping may merge levels (" F" and "F"): re-encode so equal values share one code.
         merged, uniq = pd.factorize(levels, sort=False)
-        codes = merged[encoded.indices.to_numpy(zero_copy_only=False)]
-        columns[h] = RawColumn(codes.astype(np.int32), pd.Series(uniq, dtype=object))
-        del encoded
-    return RawTable(name, header, columns, lines, n_rows), []
+        if len(uniq) < len(levels):
+            indices = merged.astype(np.int32)[indices]
+            levels = np.asarray(uniq, dtype=object)
+    return RawColumn(indices, pd.Series(levels, dtype=object))
+
+
+def _padded(values: pa.Array) -> np.ndarray:
+    """Which strings start or end with white space (as Python's ``str.strip`` sees it).
+
+    A string changes under ``strip()`` exactly when its first or last character is white space; those characters
+    are taken in pyarrow and only their distinct values are tested in Python.
+    """
+    first = pc.utf8_slice_codeunits(values, 0, 1)
+    last = pc.utf8_slice_codeunits(values, -1, 2**31 - 1)
+    ends = pc.unique(pa.concat_arrays([first, last])).to_pylist()
+    space = [c for c in ends if c and c.isspace()]
+    if not space:
+        return np.zeros(len(values), dtype=bool)
+    space_set = pa.array(space, pa.string())
+    return (pc.is_in(first, value_set=space_set).to_numpy(zero_copy_only=False)
+            | pc.is_in(last, value_set=space_set).to_numpy(zero_copy_only=False))
 
 
 def _is_blank(data: bytes) -> bool:
@@ -148,47 +182,34 @@ def _header_problems(name: str, header: list[str]) -> list[Violation]:
 
 @dataclass
 class _Layout:
-    has_quotes: bool
-    inner_blank_lines: bool
+    has_quotes: bool  # a quote character after the header line
     n_line_breaks: int  # line breaks before the last non-blank byte
 
 
 def _scan_layout(path: Path, chunk: int = 1 << 24) -> _Layout:
-    """Quotes, blank lines and line breaks of a file, streamed in chunks (a large file is never held whole)."""
-    quotes = blank = False
-    breaks = trailing = 0
-    tail = b""
+    """Quotes and line breaks of a file, streamed in chunks (a large file is never held whole)."""
+    quotes = False
     with open(path, "rb") as fh:
+        breaks = trailing = fh.readline().count(b"\n")  # the header's quotes do not make the data quoted
         while block := fh.read(chunk):
-            window = tail + block
             quotes = quotes or b'"' in block
-            blank = blank or (b"\n\n" in window) or (b"\n\r\n" in window)
             breaks += block.count(b"\n")
             stripped = block.rstrip(b"\r\n")
             if stripped:
                 trailing = block.count(b"\n", len(stripped))
             else:
                 trailing += block.count(b"\n")
-            tail = window[-2:]
-    # Blank lines found only in the trailing run of line breaks are harmless.
-    if blank and trailing >= 1:
-        blank = _has_inner_blank_line(path)
-    return _Layout(quotes, blank, breaks - trailing)
-
-
-def _has_inner_blank_line(path: Path) -> bool:
-    data = path.read_bytes().rstrip(b"\r\n")
-    return b"\n\n" in data or b"\n\r\n" in data
+    return _Layout(quotes, breaks - trailing)
 
 
 def _line_numbers(path: Path, layout: _Layout, n_rows: int) -> np.ndarray:
     """CSV line of each data row (header = line 1).
 
-    When the file has no blank line and as many lines as records, every record is one line and the answer is
-    ``row + 2`` (the common case, whatever the quoting). Otherwise (blank lines, line breaks inside quoted fields)
-    the records are walked to find where each starts.
+    When the file has as many line breaks as records, every record is one line and the answer is ``row + 2`` (the
+    common case, whatever the quoting): a blank line or a line break inside a quoted field would each add a line
+    break without adding a record. Otherwise the records are walked to find where each starts.
     """
-    if not layout.inner_blank_lines and layout.n_line_breaks == n_rows:
+    if layout.n_line_breaks == n_rows:
         return np.arange(n_rows, dtype=np.int64) + 2
     fields, lines = _fields_per_record(path.read_bytes().decode("utf-8-sig"))
     return lines
