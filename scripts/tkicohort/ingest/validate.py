@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import identifiers
+from . import identifiers, keys
 from .contract import GBQ_PER_MCI, LAB_NORMALISED_UNIT, LAB_UNITS, TABLES, Column, Table
 from .read import RawColumn, RawTable, read_raw
 from .violations import ContractError, Violation, cell_violations, level_violations
@@ -171,20 +171,18 @@ def check_duplicates(raw: RawTable, frame: pd.DataFrame, key: tuple[str, ...]) -
     """Rows repeating a key; compared on integer codes and typed numbers, not on Python strings (fast)."""
     if not key or any(k not in raw.columns for k in key):
         return []
-    parts = {k: (frame[k].to_numpy() if pd.api.types.is_numeric_dtype(frame[k]) else raw.columns[k].codes)
-             for k in key}
-    codes = pd.DataFrame(parts)
-    dup = codes.duplicated(keep="first").to_numpy()
-    if not dup.any():
+    parts = [keys.value_codes(raw.columns[k], frame[k] if pd.api.types.is_numeric_dtype(frame[k]) else None)
+             for k in key]
+    row_key = keys.pack([codes for codes, _ in parts], [size for _, size in parts])
+    rows = np.flatnonzero(keys.duplicated(row_key))
+    if len(rows) == 0:
         return []
-    rows = np.flatnonzero(dup)
-    first_index = pd.Series(np.arange(len(codes))).groupby([codes[k] for k in key], sort=False,
-                                                            dropna=False).transform("first").to_numpy()
+    first = keys.first_row(row_key, rows)
     label = ", ".join(key)
     joined = ["/".join(str(frame[k].iat[r]) for k in key) for r in rows]
     return [Violation(raw.file, int(raw.lines[r]), key[-1], v,
-                      f"duplicate ({label}); first given on line {int(raw.lines[first_index[r]])}")
-            for r, v in zip(rows, joined, strict=True)]
+                      f"duplicate ({label}); first given on line {int(raw.lines[f])}")
+            for r, f, v in zip(rows, first, joined, strict=True)]
 
 
 def check_patients(file: str, lines: pd.Series, p: pd.DataFrame) -> list[Violation]:
@@ -235,20 +233,25 @@ def check_cross_file(tables: dict[str, pd.DataFrame], raws: dict[str, RawTable])
     patients = tables.get("patients")
     if patients is None or "patient_id" not in patients.columns:
         return out
-    followup = patients.drop_duplicates("patient_id").set_index("patient_id")["followup_days"] \
+    # One hash table of the patient ids, looked up once per file (by distinct id, not by row).
+    first = ~patients["patient_id"].duplicated(keep="first").to_numpy()
+    known = pd.Index(patients["patient_id"].to_numpy()[first])
+    followup = patients["followup_days"].to_numpy(dtype="float64", na_value=np.nan)[first] \
         if "followup_days" in patients else None
     for name, t in tables.items():
         if name == "patients" or "patient_id" not in raws[name].columns:
             continue
         raw = raws[name]
         rc = raw.columns["patient_id"]
-        unknown = (rc.levels != "") & ~rc.levels.isin(patients["patient_id"])
+        position = known.get_indexer(rc.levels)
+        unknown = (rc.levels != "").to_numpy() & (position < 0)
         out += level_violations(raw.file, raw.lines, "patient_id", rc, unknown,
                                 "is not in patients.csv; every patient must have a row there")
         day_col = "onset_day" if name == "adverse_events" else "day"
         if followup is not None and day_col in t.columns:
-            last = rc.levels.map(followup).to_numpy(dtype="float64", na_value=np.nan)[rc.codes]
-            late = np.asarray(t[day_col].to_numpy(dtype="float64", na_value=np.nan) > last)
+            last_of_level = np.full(len(position), np.nan)
+            last_of_level[position >= 0] = followup[position[position >= 0]]
+            late = np.asarray(t[day_col].to_numpy(dtype="float64", na_value=np.nan) > last_of_level[rc.codes])
             out += cell_violations(raw.file, raw.lines, day_col, t[day_col], late,
                                    "is after the patient's followup_days (day of last contact) in patients.csv")
     if "tumor_measurements" in tables:
@@ -266,12 +269,12 @@ def check_lesions(m: pd.DataFrame, raw: RawTable) -> list[Violation]:
     if not need <= set(m.columns) or m.empty:
         return out
     lesion = raw.columns["lesion_id"]
-    parent_codes, _ = pd.factorize(lesion.levels.str.split("/", n=1).str[0])
-    key, _ = pd.factorize(pd.Series(raw.columns["patient_id"].codes * (parent_codes.max() + 1)
-                                    + parent_codes[lesion.codes]))
-    n_keys = key.max() + 1
-    lesion_type = m["lesion_type"].to_numpy(dtype=object)
-    is_target = lesion_type == "target"
+    parent_codes, parents = pd.factorize(lesion.levels.str.split("/", n=1).str[0])
+    patient = raw.columns["patient_id"]
+    key, n_keys = keys.dense(keys.pack([patient.codes, parent_codes[lesion.codes]],
+                                       [len(patient.levels), max(len(parents), 1)]))
+    lesion_type = raw.columns["lesion_type"]
+    is_target = (lesion_type.levels == "target").to_numpy()[lesion_type.codes]
     day = m["day"].to_numpy(dtype="float64", na_value=np.nan)
     has_baseline = np.zeros(n_keys, dtype=bool)
     has_baseline[key[is_target & (day <= 0)]] = True
@@ -280,11 +283,17 @@ def check_lesions(m: pd.DataFrame, raw: RawTable) -> list[Violation]:
                            "at baseline — record a lesion that appears later as lesion_type 'new'")
     for col, message in (("lesion_type", "differs from this lesion's type on other days; a lesion keeps one type"),
                          ("nodal", "differs from this lesion's nodal flag on other days")):
-        pairs = pd.DataFrame({"key": key, "v": raw.columns[col].codes}).drop_duplicates()
-        several = np.bincount(pairs["key"].to_numpy(), minlength=n_keys) > 1
+        # A lesion has several values when some row differs from any one row of it (here the last).
+        codes = raw.columns[col].codes
+        one_value = np.zeros(n_keys, dtype=codes.dtype)
+        one_value[key] = codes
+        several = np.zeros(n_keys, dtype=bool)
+        several[key[codes != one_value[key]]] = True
         out += cell_violations(raw.file, raw.lines, col, m[col], several[key], message)
     if "status" in m:
-        out += cell_violations(raw.file, raw.lines, "status", m["status"], is_target & m["status"].notna().to_numpy(),
+        status = raw.columns["status"]
+        given = (status.levels != "").to_numpy()[status.codes]
+        out += cell_violations(raw.file, raw.lines, "status", m["status"], is_target & given,
                                "is given for a target lesion; target lesions are recorded by diameter_mm, "
                                "leave status blank")
     return out
