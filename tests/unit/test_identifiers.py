@@ -5,6 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from tkicohort.ingest import identifiers as ident
 from tkicohort.ingest.identifiers import identifier_in_name, screen_ages, screen_values
 from tkicohort.ingest.read import RawColumn
 
@@ -75,3 +78,27 @@ def test_ages_over_89_refused_or_capped():
     assert [(v.line, v.value) for v in problems] == [(3, "89.5"), (4, "104")]
     capped, problems = screen_ages("p.csv", lines, ages, written, cap=True)
     assert problems == [] and capped.tolist()[:3] == [89.0, 90.0, 90.0]
+
+
+# Fragments that build values close to every pattern's edge (digits, separators, month names, titles, postcodes).
+_FRAGMENTS = ["0", "00", "1", "12", "19", "2019", "3", "31", "555", "7946", "123", "45", "6789", "1234567", "-", "/",
+              ".", " ", ",", "+", "(", ")", "@", "a", "b.c", "org", "Mar", "march", "Sept", "st", "nd", "Dr", "mr",
+              "Smith", "Maria", "Lopez", "K.", "SW1A", "1AA", "AB", "CD", "Street", "rd", "x", "_", "P", "T1/a"]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(st.sampled_from(_FRAGMENTS), max_size=7).map("".join), min_size=1, max_size=25),
+       st.booleans(), st.booleans())
+def test_vectorised_first_pass_agrees_with_python_re(values, free_text, identifier_like):
+    """The RE2 pass over printable-ASCII values finds exactly the values Python's re finds."""
+    patterns = [ident._ANY] + ([ident._PLAIN_NAME] if free_text else []) \
+        + ([ident._RECORD_NUMBER] if identifier_like else [])
+    expected = [any(p.search(v) for p in patterns) for v in values]
+    assert ident.matches_any(pd.Series(values, dtype=object), patterns).tolist() == expected
+
+
+@pytest.mark.parametrize("value", ["12 mär 2019 Straße", "Ｍr Smith", "١٢٣٤٥٦٧٨", "Lopez,\u2003Maria", "Mr\x1cSmith"])
+def test_values_beyond_printable_ascii_are_screened_by_python_re(value):
+    patterns = [ident._ANY, ident._PLAIN_NAME, ident._RECORD_NUMBER]
+    expected = any(p.search(value) for p in patterns)
+    assert ident.matches_any(pd.Series([value, "P001"], dtype=object), patterns).tolist() == [expected, False]
