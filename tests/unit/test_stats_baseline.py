@@ -80,3 +80,30 @@ def test_mann_whitney_method_option():
     assert mann_whitney([1, 2, 2, 3], [3, 4, 5, 5])["method"].startswith("normal approximation")
     no_ties = mann_whitney([1, 3, 5, 8], [2, 4, 9, 10, 11], method="asymptotic")
     assert no_ties["method"].startswith("normal approximation")
+
+
+def test_baseline_mann_whitney_follows_the_plan_method():
+    """tests.mann_whitney reaches the baseline table: with ties, ``auto`` is R's normal approximation and ``exact``
+    the exact conditional distribution (here counted over all C(8, 4) = 70 ways to pick the first arm's ranks)."""
+    import itertools
+
+    from scipy.stats import mannwhitneyu, rankdata
+
+    tki, control = [1.0, 2.0, 2.0, 3.0], [2.0, 3.0, 4.0, 4.0]
+    ds = pd.DataFrame({"arm": ["tki"] * 4 + ["control"] * 4, "rai": tki + control})
+    spec = [{"variable": "rai", "type": "continuous", "test": "mann_whitney"}]
+    r = rankdata(tki + control)
+    centre, observed = 4 * r.sum() / 8, r[:4].sum()
+    hits = sum(abs(r[list(c)].sum() - centre) >= abs(observed - centre) - 1e-9
+               for c in itertools.combinations(range(8), 4))
+    exact = baseline_table(ds, spec, arm="arm", arms=["tki", "control"], mann_whitney_method="exact")
+    auto = baseline_table(ds, spec, arm="arm", arms=["tki", "control"])
+    assert exact["p"].iloc[0] == pytest.approx(hits / 70)
+    assert auto["p"].iloc[0] == pytest.approx(mannwhitneyu(tki, control, method="asymptotic").pvalue)
+    assert exact["p"].iloc[0] != pytest.approx(auto["p"].iloc[0])
+
+    from tkicohort.stats.tables import TableInputs, make_table
+
+    plan = {"design": "two_arm", "arms": {"reference": "control", "treatment": "tki"}, "baseline": spec,
+            "tests": {"mann_whitney": "exact"}}
+    assert make_table("baseline", TableInputs(ds), plan)["p"].iloc[0] == pytest.approx(hits / 70)

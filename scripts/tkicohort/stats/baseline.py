@@ -6,7 +6,8 @@ Conventions:
 - Tests (two arms), named in the plan: ``t_test`` (Student, pooled variance: R ``t.test(var.equal=TRUE)``),
   ``welch`` (R ``t.test`` default), ``mann_whitney`` (R ``wilcox.test``: exact when both arms have < 50 values and
   there are no ties, otherwise the normal approximation with tie and continuity correction; the plan's
-  ``tests.mann_whitney`` chooses ``exact`` or ``asymptotic`` instead for the QoL and PFS-times tests), ``chisq``,
+  ``tests.mann_whitney`` chooses ``exact`` or ``asymptotic`` instead, here and in the QoL and PFS-times tests),
+  ``chisq``,
   ``chisq_corrected``, ``fisher`` and ``auto`` (gtsummary's rule: χ², Fisher when an expected count is < 5).
 """
 
@@ -86,9 +87,9 @@ def t_test(a, b, equal_var: bool) -> dict:
     return {"test": "t_test" if equal_var else "welch", "statistic": float(res.statistic), "p": float(res.pvalue)}
 
 
-def compare_continuous(a, b, test: str) -> dict:
+def compare_continuous(a, b, test: str, mann_whitney_method: str = "auto") -> dict:
     if test == "mann_whitney":
-        return mann_whitney(a, b)
+        return mann_whitney(a, b, method=mann_whitney_method)
     if test in ("t_test", "welch"):
         return t_test(a, b, equal_var=test == "t_test")
     raise ValueError(f"unknown test {test!r} for a continuous variable; expected one of {CONTINUOUS_TESTS}")
@@ -111,11 +112,12 @@ def compare_categorical(x: pd.Series, arm: pd.Series, arms: list, levels: list, 
 
 
 def baseline_table(dataset: pd.DataFrame, variables: list[dict], arm: str | None = None,
-                   arms: list | None = None) -> pd.DataFrame:
+                   arms: list | None = None, mann_whitney_method: str = "auto") -> pd.DataFrame:
     """Tidy Table 1: one row per (variable, level, arm) — arm ``all`` for a single arm — with the summary
     statistics, and the test of each variable (two arms) repeated on its rows.
 
     ``variables``: plan entries ``{variable, label?, type: continuous|categorical, levels?, labels?, test?}``.
+    ``mann_whitney_method``: the plan's ``tests.mann_whitney`` (see :func:`mann_whitney`).
     """
     groups = [("all", dataset)] if not arm else [(a, dataset[dataset[arm] == a]) for a in arms]
     rows = []
@@ -126,7 +128,7 @@ def baseline_table(dataset: pd.DataFrame, variables: list[dict], arm: str | None
         test = None
         if arm and spec.get("test"):
             if kind == "continuous":
-                test = compare_continuous(*(g[var] for _, g in groups), spec["test"])
+                test = compare_continuous(*(g[var] for _, g in groups), spec["test"], mann_whitney_method)
             else:
                 levels = spec.get("levels") or sorted(dataset[var].dropna().unique().tolist())
                 test = compare_categorical(dataset[var], dataset[arm], arms, levels, spec["test"])
