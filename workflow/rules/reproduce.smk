@@ -12,7 +12,7 @@ rule reconstruct_zhujiang:
     params:
         study="zhujiang",
         iterations=120000,
-        seed=2023,
+        seed=2024,
     log:
         "logs/reconstruction/zhujiang_2023.log",
     conda:

@@ -98,7 +98,7 @@ def _progress(done: int, total: int, best: float) -> None:
 
 
 def build_zhujiang(published_yaml: str | Path, out_dir: str | Path, iterations: int = 60000,
-                   seed: int = 2023) -> pd.DataFrame:
+                   seed: int = 2024) -> pd.DataFrame:
     published = published_numbers(published_yaml)
     design = zhujiang.fit_design(survival_targets(published), seed=seed, iterations=iterations, progress=_progress)
     out = Path(out_dir)

@@ -15,9 +15,9 @@ with 7/11, 19 with distant metastasis split 10 bone / 9 no bone): lung-only (6, 
 lung + pleura (0, 0, 1), bone without lung (0, 2, 2), no distant metastasis (0, 4, 3). Which patient of a response
 class carries which level is free; the search uses that freedom, with the times, to fit Table 4.
 
-Disease-control durations (Table 2): of the 15 patients with disease control, PFS ≤ 6 months 1 (an SD), 6–12 months
-0, 12–18 months 5, ≥ 18 months 9; every PR lasts ≥ 12 months. These are hard constraints of the search. PD patients
-progress at their first assessment (1.6–8 months).
+Disease-control durations (Table 2 and Results): of the 15 patients with disease control, PFS ≤ 6 months 1 (an SD),
+6–12 months 0, 12–18 months 5, ≥ 18 months 9 of whom 3 ≥ 24 months; every PR lasts ≥ 12 months. These are hard
+constraints of the search. PD patients progress at their first assessment (1.6–8 months).
 
 The five non-evaluable patients (Results): three with a single (baseline) imaging examination, one without a
 measurable target lesion, one excluded for surgery during treatment. With the 26 they make Table 1's counts where
@@ -66,7 +66,7 @@ SURVIVAL_TARGETS = {
 }
 SPLITS = list(SURVIVAL_TARGETS)
 MEDIAN_IDS = ("txt_pfs_median", "txt_pfs_ci_low", "txt_pfs_ci_high")
-BANDS = ((0, 6, 1), (6, 12, 0), (12, 18, 5), (18, np.inf, 9))  # disease-control PFS bands (months): count
+BANDS = ((0, 6, 1), (6, 12, 0), (12, 18, 5), (18, 24, 6), (24, np.inf, 3))  # disease-control PFS bands (months): count
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ def initial_design(rng: np.random.Generator) -> Design:
     days = np.empty(26, dtype=np.int64)
     days[idx["PD"]] = rng.integers(50, 240, len(idx["PD"]))
     dc = np.r_[idx["PR"], idx["SD"]]
-    band_days = np.r_[[150], rng.integers(380, 540, 5), rng.integers(560, 1500, 9)]
+    band_days = np.r_[[150], rng.integers(380, 540, 5), rng.integers(560, 725, 6), rng.integers(750, 1500, 3)]
     # the ≤ 6-month control must be an SD: give it to the first SD patient
     order = np.r_[idx["SD"][:1], np.setdiff1d(dc, idx["SD"][:1])]
     days[order] = band_days
@@ -200,7 +200,10 @@ def propose(design: Design, rng: np.random.Generator) -> Design:
     return replace(design, days=days)
 
 
-def fit_design(targets: dict[str, float], seed: int = 2023, iterations: int = 60000, progress=None) -> Design:
+def fit_design(targets: dict[str, float], seed: int = 2024, iterations: int = 60000, progress=None) -> Design:
+    """Anneal from a random start. The default seed is the first of those tried (2023, 2024) whose fit, at 120,000
+    iterations, gives every Table 4 log-rank p its published significance verdict; 2023 (and 5, 11) leave the
+    objective-response split at p ≈ 0.09 against 0.017 printed once the ≥ 24-month band holds 3 patients."""
     rng = np.random.default_rng(seed)
     best, _ = anneal(initial_design(rng), propose, make_loss(targets), iterations, rng, progress=progress)
     if band_violations(best):

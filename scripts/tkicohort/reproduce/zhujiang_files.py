@@ -11,17 +11,22 @@ patient's follow-up leaves after onset (followup_days − onset_day, ties by pat
 planned duration of ``AE_DURATIONS`` (days); an event whose planned end falls after the last contact, or that is
 planned as persistent (``None``), has a blank end_day (ongoing at last contact). Choices:
 
-- HFS: nine events resolve within 15 days to 14 months (15 days = 0.5 months is the shortest), ten persist to the
-  last contact of patients followed for 17–18 months, and the ten patients followed longest have it for 18 to
-  44 months, so the median of the 19 resolved events is 548 days (18.0 months). With the onset days used and end
-  days at most the follow-up, only 10 of the 29 events could last 17.5 months or longer, so a median of 18 over
-  all 29 (the 15th) is out of reach without persistent (blank) events;
+- HFS: eight events resolve within 15 days to 12 months (15 days = 0.5 months is the shortest), twelve persist to
+  the last contact of patients followed for 16.5–19 months, and the nine patients with the most follow-up left
+  have it for 18 to 44 months, so the median of the 17 resolved events is 548 days (18.0 months). With the onset
+  days used and end days at most the follow-up, only 9 of the 29 events could last 18 months or longer, so a
+  median of 18 over all 29 (the 15th) is out of reach without persistent (blank) events;
 - diarrhea: all 26 resolve, from 30 days (1.0 month) to 1,339 days (44.0), the 13th and 14th at 502 days (16.5);
 - alopecia: 22 resolve, from 61 days (2.0 months) to 1,339 (44.0), the 11th and 12th at 365 days (12.0); the
   patient followed 61 days still has it (26 days of follow-up after onset would be below the published minimum);
-- the grade 3–4 event lasting longest is a diarrhea of 1,157 days (38.0 months); every other grade 3–4 event is
-  shorter and no event is longer than 1,339 days (44.0 months);
+- abnormal liver function lasts 3 months, except for the patient with the most follow-up left (a grade 3–4 event)
+  whose lasts 1,157 days (38.0 months): the longest grade 3–4 event; every other grade 3–4 event is shorter
+  (their follow-up ends sooner) and no event is longer than 1,339 days (44.0 months);
 - the other terms last a fixed time each (nausea 3 weeks … hypertension a year, ``AE_DURATIONS``).
+
+The planned durations follow the follow-up the fitted design leaves (each k-th duration at most the k-th smallest
+room); a new design, e.g. after a change of the survival search, needs them checked again (the reconstruction tests
+do).
 
 Doses (``doses.csv``; Results: five interruptions, the longest 6 months; lowest maintenance dose of the others
 200 mg/day; reductions because of HFS 19, diarrhea 5, abnormal liver function 1, proteinuria 1). Every patient
@@ -33,10 +38,8 @@ after the onset of the event it answers (at least 28 days after the previous cha
 term as written in adverse_events.csv. Reduced: one reason 800 → 400, two reasons 800 → 600 → 400; the reduced
 patient with HFS followed longest steps down to 200 mg/day 182 days later for persisting HFS. Interrupted: 0 mg for the
 first reason (ties: the higher grade), resumed after 42 days — 183 days (6.0 months) for the interrupted patient
-followed longest — at 400 mg/day, or at 600 and then 400 for a second reason. The one evaluable patient without
-HFS (the fitted design gives that patient a reduced dose) is reduced for diarrhea, so 18 patients, not the
-published 19, have a reduction for HFS: 19 would need every modified patient to have HFS, which the design's
-pairing of hfs and dose_modified (Tables 3–4) does not allow.
+followed longest — at 400 mg/day, or at 600 and then 400 for a second reason. Every dose-modified patient of the
+fitted design has HFS, so 19 patients have a reduction for HFS, as published.
 """
 
 from __future__ import annotations
@@ -75,15 +78,14 @@ HFS_TERM = "Hand-foot skin reaction"
 # Planned duration (days) per term: a list = one per event, by rank of the room after onset (None = persistent);
 # one value = every event of the term. See the module docstring.
 AE_DURATIONS = {
-    HFS_TERM: [15, 61, 91, 122, 183, 244, 304, 365, 426, *[None] * 10, 548, 609, 670, 791, 913, 974, 1035, 1096,
-               1126, 1339],
-    "Diarrhea": [30, 91, 152, 213, 274, 335, 396, 426, 457, 472, 487, 495, 502, 502, 510, 520, 609, 700, 730, 852,
-                 974, 1096, 1217, 1278, 1157, 1339],
-    "Alopecia": [None, 61, 91, 122, 152, 183, 213, 244, 274, 304, 335, 365, 365, 396, 426, 457, 487, 548, 730, 913,
-                 1096, 1217, 1339],
-    "Abnormal liver function": 91, "Generalized weakness": 274, "Hypertension": 365, "Proteinuria": 183,
-    "Hypocalcemia": 152, "Mucositis": 42, "Nausea and vomiting": 21, "Thrombocytopenia": 61, "Myodynia": 91,
-    "Weight loss": 183,
+    HFS_TERM: [15, 61, 91, 122, 183, 244, 304, 365, *[None] * 12, 548, 580, 610, 640, 670, 700, 1000, 1300, 1339],
+    "Diarrhea": [30, 91, 152, 213, 274, 335, 396, 426, 457, 472, 487, 495, 502, 502, 510, 520, 525, 560, 600, 620,
+                 650, 680, 730, 1000, 1200, 1339],
+    "Alopecia": [None, 61, 91, 122, 152, 183, 213, 244, 274, 304, 335, 365, 365, 396, 426, 457, 487, 548, 600, 650,
+                 1000, 1217, 1339],
+    "Abnormal liver function": [*[91] * 16, 1157], "Generalized weakness": 274, "Hypertension": 365,
+    "Proteinuria": 183, "Hypocalcemia": 152, "Mucositis": 42, "Nausea and vomiting": 21, "Thrombocytopenia": 61,
+    "Myodynia": 91, "Weight loss": 183,
 }
 # Doses (mg/day; see the module docstring): dose-change reasons besides HFS (Results) → number of patients
 START_MG, LOWEST_MG = 800, 200
