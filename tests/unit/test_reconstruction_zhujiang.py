@@ -18,6 +18,7 @@ from tkicohort.derive.dose_status import derive_dose_status
 from tkicohort.ingest.validate import ingest_cohort
 from tkicohort.recist.stage import run_recist
 from tkicohort.reproduce import zhujiang
+from tkicohort.reproduce.printing import printed
 from tkicohort.reproduce.reconstruction import build_zhujiang, published_numbers, survival_fit_report
 from tkicohort.reproduce.reproduction import Context, classify
 from tkicohort.reproduce.reproduction_studies import ZHUJIANG
@@ -125,6 +126,15 @@ def test_table1_ranges_and_medians(dataset):
     assert (dataset["age_years"].median(), dataset["age_years"].min(), dataset["age_years"].max()) == (58, 18, 79)
     rai = dataset["cumulative_rai_gbq"]
     assert (round(rai.median(), 1), rai.min(), rai.max()) == (11.7, 0.1, 58.8)
+
+
+def test_follow_up_of_the_results_text(dataset):
+    """Evaluable: median 17.5, maximum 51.0 months; all 31: median 18, range 2.0–51.0 (the evaluable minimum of 4.0
+    is out of reach, see the cohort README). Months = days / 30.4375, rounded half-up as printed."""
+    months = dataset["followup_days"] / 30.4375
+    ev = months[dataset["evaluable"] == 1]
+    assert (printed(ev.median(), 1), printed(ev.max(), 1)) == ("17.5", "51.0")
+    assert (printed(months.median(), 0), printed(months.min(), 1), printed(months.max(), 1)) == ("18", "2.0", "51.0")
 
 
 T5_TERMS = {"hfs": "palmar-plantar erythrodysesthesia syndrome", "liver": "abnormal liver function",

@@ -154,15 +154,15 @@ def patients_csv(design: Design) -> pd.DataFrame:
 def followup_days(rows: pd.DataFrame) -> np.ndarray:
     """Last contact: the PFS day for censored courses; progressed courses are followed for 291 more days (capped
     at 51 months), the one follow-up after progression that gives the evaluable patients the published median of
-    17.5 months with the published maximum 51.0 (the minimum, 4.0 months, is below the earliest progression the
-    survival fit places, 4.5 months, so it cannot be met); the excluded patients are followed 2–24 months, which
-    gives all 31 the published median 18 months (range 2.0–51.0)."""
+    17.5 months with the published maximum 51.0 (the minimum, 4.0 months, cannot be met: the earliest last contact
+    is then 13.1 months); the excluded patients are followed 2–24 months, which gives all 31 the published median
+    18 months (17.51, range 2.0–51.0)."""
     evaluable = rows["pfs_day"].notna().to_numpy()
     pfs = rows.loc[evaluable, "pfs_day"].to_numpy(dtype=int)
     progressed = rows.loc[evaluable, "progressed"].to_numpy(dtype=int) == 1
     out = np.empty(len(rows), dtype=int)
     out[evaluable] = np.minimum(pfs + FOLLOWUP_AFTER_PROGRESSION * progressed, 1552)
-    out[~evaluable] = [61, 122, 240, 480, 730]
+    out[~evaluable] = [61, 122, 240, 540, 730]
     return out
 
 
