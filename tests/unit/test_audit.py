@@ -585,10 +585,59 @@ def test_every_recorded_conflict_is_a_row(study, zhujiang, tehran):
             assert "also flagged by" in row["note"], c["ids"]
 
 
-def test_zhujiang_nesting_conflicts_need_the_text(zhujiang):
-    # 7 vs 8 lung-only patients, 11 vs 12 without uptake: whether the 26 are part of the 31 is not in the numbers
+def test_zhujiang_nesting_conflicts(zhujiang):
+    # 11 vs 12 without uptake: the evaluable patients are declared within the treated ones, so the audit sees it
+    uptake = _one(zhujiang, "subset_within_set", "t4_rai_uptake_no_n")
+    assert (uptake["severity"], uptake["printed"]) == ("major", "11 / 12")
+    row = _one(zhujiang, "recorded_conflict:subset_exceeds_set", "t4_rai_uptake_no_n")
+    assert "also flagged by: subset_within_set" in row["note"]
+    # 7 lung-only among the treated with distant metastases vs 8 among the evaluable: seeing it needs to know that
+    # lung-only implies distant metastasis, which is not in the numbers
     row = _one(zhujiang, "recorded_conflict:subset_exceeds_set", "t4_lung_only_yes_n")
     assert "not visible from the printed numbers alone" in row["note"]
+    # counts that do nest pass: 17 evaluable of the 19 treated aged 55 or more
+    assert _one(zhujiang, "subset_within_set", "t4_age_ge55_n")["severity"] == "ok"
+
+
+# ------------------------------------------------------------------------------------------------ nested populations
+
+
+def _nested(*numbers, evaluable_n=26, within="treated"):
+    pops = {"treated": {"n": 31, "description": "t"}, "evaluable": {"n": evaluable_n, "description": "e",
+                                                                    "within": within}}
+    return A.Publication.from_dict({"study": "x", "populations": pops, "numbers": list(numbers)})
+
+
+def test_part_may_not_hold_more_of_a_subset_than_the_whole():
+    whole = num("t1_male_n", "n", "10", "treated", subset="sex == 'M'")
+    ok = A.check_subset_within_set(_nested(whole, num("t4_male_n", "n", "10", "evaluable", subset="sex == 'M'")))
+    assert [r["severity"] for r in ok] == ["ok"]
+    bad = A.check_subset_within_set(_nested(whole, num("t4_male_n", "n", "11", "evaluable", subset="sex == 'M'")))
+    assert [(r["severity"], r["printed"], r["ids"]) for r in bad] == [("major", "10 / 11", "t1_male_n;t4_male_n")]
+
+
+def test_nesting_is_only_what_the_file_declares():
+    # without within, or with another subset, the two counts are not compared
+    whole = num("t1_male_n", "n", "10", "treated", subset="sex == 'M'")
+    part = num("t4_male_n", "n", "11", "evaluable", subset="sex == 'M'")
+    assert A.check_subset_within_set(_nested(whole, part, within=[])) == []
+    other = num("t4_female_n", "n", "20", "evaluable", subset="sex == 'F'")
+    assert A.check_subset_within_set(_nested(whole, other)) == []
+
+
+def test_nesting_is_transitive_and_population_sizes_are_checked():
+    pops = {"treated": {"n": 31, "description": "t"},
+            "evaluable": {"n": 26, "description": "e", "within": "treated"},
+            "lung": {"n": 30, "description": "l", "within": ["evaluable"]}}
+    doc = {"study": "x", "populations": pops, "numbers": [
+        num("t1_bone_n", "n", "4", "treated", subset="met_bone == 1"),
+        num("t9_bone_n", "n", "5", "lung", subset="met_bone == 1")]}
+    rows = A.check_subset_within_set(A.Publication.from_dict(doc))
+    assert {r["severity"] for r in rows} == {"major"}
+    sizes = [r for r in rows if r["location"].startswith("populations:")]
+    assert [r["printed"] for r in sizes] == ["30 / 26"]  # lung (30) is larger than evaluable (26); 30 ≤ 31 treated
+    counts = [r for r in rows if r["ids"]]
+    assert [(r["printed"], r["ids"]) for r in counts] == [("4 / 5", "t1_bone_n;t9_bone_n")]  # via evaluable
 
 
 def test_tehran_bone_only_percentage(tehran):

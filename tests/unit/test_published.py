@@ -133,6 +133,24 @@ def test_every_population_is_declared(study):
 
 
 @pytest.mark.parametrize("study", STUDIES)
+def test_nesting_names_declared_populations_without_cycles(study):
+    pops = DOCS[study]["populations"]
+    parents = {name: ([p["within"]] if isinstance(p.get("within"), str) else list(p.get("within") or []))
+               for name, p in pops.items()}
+    assert {q for qs in parents.values() for q in qs} <= set(pops)
+    for name in pops:  # walk up from each population: never back to itself, never larger than a container
+        seen, todo = set(), list(parents[name])
+        while todo:
+            q = todo.pop()
+            assert q != name, f"{name} is within itself"
+            assert pops[name]["n"] <= pops[q]["n"], (name, q)
+            if q not in seen:
+                seen.add(q)
+                todo += parents[q]
+    assert any(parents.values())  # both files declare their nesting
+
+
+@pytest.mark.parametrize("study", STUDIES)
 def test_every_value_is_a_number_once_a_comparison_sign_is_stripped(study):
     for e in entries(study):
         float(e["value"].lstrip("<>"))

@@ -29,7 +29,9 @@ Reading conventions taken from the id convention of ``resources/published/README
 - rates within the levels of a variable are ``<var>_<level>_<endpoint>_pct`` beside ``<var>_<endpoint>_p``
   (Table 3 of Ling et al.): such a percentage is of the level's size, which is the count of the same population
   with the same ``subset`` printed elsewhere; the endpoint's total is the count with subset ``<endpoint> == 1``;
-- a row label ``group: level`` marks one level of a categorical variable.
+- a row label ``group: level`` marks one level of a categorical variable;
+- a population declared ``within`` another (``populations.evaluable.within: all_treated``) is part of it: no count
+  of it may exceed the count of the same ``subset`` in the containing population.
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ from .common import (
     unit_of,
     whole_counts,
 )
+from .nesting import check_subset_within_set
 from .percentages import (
     check_percent_of_population,
     check_percent_vs_count,
@@ -79,8 +82,8 @@ __all__ = [
     "audit_file", "audit_publication", "check_p_printed_as_zero", "check_p_values", "check_parts_add_up",
     "check_percent_of_population", "check_percent_vs_count", "check_qol_raw_sums", "check_rates_within_subgroups",
     "check_recorded_conflicts", "check_row_totals", "check_same_fraction_printed_alike", "check_same_quantity",
-    "check_summaries", "check_value_domains", "comparison_of", "denominators", "load_published", "number",
-    "percent", "printed_percent", "rate_groups", "recompute_p", "rounded", "small_fractions", "stem", "summary",
+    "check_subset_within_set", "check_summaries", "check_value_domains", "comparison_of", "denominators",
+    "load_published", "number", "percent", "printed_percent", "rate_groups", "recompute_p", "rounded", "small_fractions", "stem", "summary",
     "unit_of", "whole_counts",
 ]
 
@@ -106,6 +109,7 @@ CHECKS: tuple[Callable[[Publication], list[dict]], ...] = (
     check_parts_add_up,
     check_row_totals,
     check_same_quantity,
+    check_subset_within_set,
 )
 
 
