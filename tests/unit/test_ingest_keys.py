@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tkicohort.ingest import keys
 from tkicohort.ingest.read import RawColumn
+from tkicohort.packing import pack
 
 _rows = st.lists(st.tuples(st.integers(0, 4), st.integers(0, 3), st.integers(0, 2)), max_size=60)
 
@@ -18,7 +19,7 @@ def test_duplicated_and_first_row_match_pandas(rows, sort):
     frame = pd.DataFrame(rows or [(0, 0, 0)], columns=["a", "b", "c"])
     if sort:  # the usual layout of a cohort file, settled by comparing neighbours
         frame = frame.sort_values(["a", "b", "c"], ignore_index=True)
-    key = keys.pack([frame[c].to_numpy() for c in "abc"], [5, 4, 3])
+    key = pack([frame[c].to_numpy() for c in "abc"], [5, 4, 3])
     expected = frame.duplicated(keep="first").to_numpy()
     assert keys.duplicated(key).tolist() == expected.tolist()
     dup = np.flatnonzero(expected)
@@ -35,7 +36,7 @@ def test_duplicated_of_a_wide_key_range_uses_hashing_and_agrees(values):
 def test_pack_beyond_int64_numbers_the_tuples():
     big = 2**40
     columns = [np.array([1, 1, 2, 1]), np.array([5, 5, 5, 6]), np.array([3, 3, 3, 3])]
-    key = keys.pack(columns, [big, big, big])
+    key = pack(columns, [big, big, big])
     assert key[0] == key[1] and len({key[0], key[2], key[3]}) == 3
 
 

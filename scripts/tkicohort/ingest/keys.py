@@ -1,7 +1,7 @@
-"""Row keys for the checks that compare rows (duplicate keys, one type per lesion): integer codes per column packed
-into one int64 per row, so that the comparisons run on integers instead of Python strings or pandas multi-column
-``duplicated``/``drop_duplicates`` (which at 32 million rows cost seconds each; measured in
-``benchmarks/bench_ingest_recist_derive.py``).
+"""Row keys for the checks that compare rows (duplicate keys, one type per lesion): integer codes per column,
+packed into one int64 per row by :func:`tkicohort.packing.pack`, so that the comparisons run on integers instead of
+Python strings or pandas multi-column ``duplicated``/``drop_duplicates`` (which at 32 million rows cost seconds
+each; measured in ``benchmarks/bench_ingest_recist_derive.py``).
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ import numpy as np
 import pandas as pd
 
 from .read import RawColumn
-
-_INT64_ROOM = 2**62
 
 
 def value_codes(rc: RawColumn, typed: pd.Series | None = None) -> tuple[np.ndarray, int]:
@@ -29,22 +27,6 @@ def value_codes(rc: RawColumn, typed: pd.Series | None = None) -> tuple[np.ndarr
     level_values = typed.to_numpy(dtype="float64", na_value=np.nan)[representative]
     groups, uniques = pd.factorize(level_values, use_na_sentinel=False)
     return groups.astype(np.int64)[rc.codes], max(len(uniques), 1)
-
-
-def pack(columns: list[np.ndarray], sizes: list[int]) -> np.ndarray:
-    """One int64 per row, equal exactly when every column is equal (column k holds integers 0 … sizes[k] − 1)."""
-    total = 1
-    for s in sizes:
-        total *= max(int(s), 1)
-    if total < _INT64_ROOM:
-        key = columns[0].astype(np.int64)
-        for c, s in zip(columns[1:], sizes[1:], strict=True):
-            key *= max(int(s), 1)
-            key += c
-        return key
-    # Too many combinations for one int64: number the distinct tuples instead.
-    frame = pd.DataFrame({i: c for i, c in enumerate(columns)})
-    return frame.groupby(list(frame.columns), sort=False).ngroup().to_numpy(dtype=np.int64)
 
 
 def duplicated(key: np.ndarray) -> np.ndarray:

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..packing import pack
 from . import identifiers, keys
 from .contract import GBQ_PER_MCI, LAB_NORMALISED_UNIT, LAB_UNITS, TABLES, Column, Table
 from .read import RawColumn, RawTable, read_raw
@@ -173,7 +174,7 @@ def check_duplicates(raw: RawTable, frame: pd.DataFrame, key: tuple[str, ...]) -
         return []
     parts = [keys.value_codes(raw.columns[k], frame[k] if pd.api.types.is_numeric_dtype(frame[k]) else None)
              for k in key]
-    row_key = keys.pack([codes for codes, _ in parts], [size for _, size in parts])
+    row_key = pack([codes for codes, _ in parts], [size for _, size in parts])
     rows = np.flatnonzero(keys.duplicated(row_key))
     if len(rows) == 0:
         return []
@@ -271,7 +272,7 @@ def check_lesions(m: pd.DataFrame, raw: RawTable) -> list[Violation]:
     lesion = raw.columns["lesion_id"]
     parent_codes, parents = pd.factorize(lesion.levels.str.split("/", n=1).str[0])
     patient = raw.columns["patient_id"]
-    key, n_keys = keys.dense(keys.pack([patient.codes, parent_codes[lesion.codes]],
+    key, n_keys = keys.dense(pack([patient.codes, parent_codes[lesion.codes]],
                                        [len(patient.levels), max(len(parents), 1)]))
     lesion_type = raw.columns["lesion_type"]
     is_target = (lesion_type.levels == "target").to_numpy()[lesion_type.codes]

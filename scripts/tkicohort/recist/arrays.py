@@ -3,7 +3,7 @@ grouping, and per-group operations on sorted keys.
 
 The RECIST rules are group operations (per lesion and day, per patient and day, per patient) over tens of millions of
 rows. Instead of pandas ``groupby``/``merge`` on object (string) columns, every key column becomes integer codes, the
-columns of a key are packed into one int64, rows are sorted by it (skipped when they already are: the usual layout of
+columns of a key are packed into one int64 (:func:`tkicohort.packing.pack`), rows are sorted by it (skipped when they already are: the usual layout of
 a cohort file is patient by patient, day by day), and a group is a run of equal keys.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-_INT64_ROOM = 2**62
+from ..packing import INT64_ROOM
 
 
 def codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -49,31 +49,6 @@ def patient_codes(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
                     np.asarray(uniques, dtype=object))
     c, uniques = pd.factorize(values, sort=True)
     return c.astype(np.int32, copy=False), np.asarray(uniques, dtype=object)
-
-
-def pack(columns: list[np.ndarray], sizes: list[int]) -> np.ndarray:
-    """One int64 per row ordered like the tuple of ``columns`` (column k holds integers in 0 … sizes[k] − 1)."""
-    n = len(columns[0])
-    total = 1
-    for s in sizes:
-        total *= max(int(s), 1)
-    if total < _INT64_ROOM:
-        key = columns[0].astype(np.int64)
-        for c, s in zip(columns[1:], sizes[1:], strict=True):
-            key *= max(int(s), 1)
-            key += c
-        return key
-    # Too many combinations for one int64: number the distinct tuples instead (same order).
-    order = np.lexsort(columns[::-1])
-    new = np.zeros(n, dtype=bool)
-    if n:
-        new[0] = True
-        for c in columns:
-            sc = c[order]
-            new[1:] |= sc[1:] != sc[:-1]
-    key = np.empty(n, dtype=np.int64)
-    key[order] = np.cumsum(new) - 1
-    return key
 
 
 def dense_days(day: np.ndarray) -> tuple[np.ndarray, int, np.ndarray]:
@@ -147,7 +122,7 @@ def segment_cummin(values: np.ndarray, segment: np.ndarray) -> np.ndarray:
     n_seg = int(seg[-1]) + 1
     lo = int(values.min())
     span = int(values.max()) - lo + 1
-    if n_seg * span >= _INT64_ROOM:
+    if n_seg * span >= INT64_ROOM:
         return pd.Series(values).groupby(seg, sort=False).cummin().to_numpy(dtype=np.int64)
     offset = (n_seg - 1 - seg) * span
     lifted = values - lo

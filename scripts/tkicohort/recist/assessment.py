@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..packing import pack
 from . import arrays as ar
 
 VISIT_COLUMNS = ["patient_id", "day", "sum_mm", "pct_from_baseline", "pct_from_nadir", "target_response",
@@ -129,7 +130,7 @@ def _rows(select: np.ndarray, patient: np.ndarray, dday: np.ndarray, n_days: int
           n_patients: int, n_lesions: int) -> _Rows:
     rows = np.flatnonzero(select)
     p, d, les = patient[rows], dday[rows], lesion[rows]
-    key = ar.pack([p, d, les], [n_patients, n_days, n_lesions])
+    key = pack([p, d, les], [n_patients, n_days, n_lesions])
     order = ar.sort_order(key)
     if order is not None:
         rows, p, d, les, key = rows[order], p[order], d[order], les[order], key[order]
@@ -162,7 +163,7 @@ def classify(measurements: pd.DataFrame) -> Visits:
     # Assessments: every distinct (patient, day > 0), sorted.
     post_rows = ~base_window[dday]
     post = np.flatnonzero(post_rows)
-    visit_key = ar.pack([patient[post], dday[post]], [n_patients, n_days])
+    visit_key = pack([patient[post], dday[post]], [n_patients, n_days])
     if ar.sort_order(visit_key) is None:
         first = ar.run_starts(visit_key)
         visit_key = visit_key[first]
@@ -194,8 +195,8 @@ def classify(measurements: pd.DataFrame) -> Visits:
     # Baseline of each target lesion: its last value on or before day 0; a blank one is not a target lesion.
     in_base = base_window[ld]
     bp, bl, bd, bday, bblank, bnodal = (a[in_base] for a in (lp, ll, d, ld, blank, nodal))
-    lesion_key = ar.pack([bp, bl], [n_patients, n_parents])
-    order = ar.sort_order(ar.pack([lesion_key, bday], [n_patients * n_parents, n_days]))
+    lesion_key = pack([bp, bl], [n_patients, n_parents])
+    order = ar.sort_order(pack([lesion_key, bday], [n_patients * n_parents, n_days]))
     if order is not None:
         bp, bl, bd, bblank, bnodal, lesion_key = (bp[order], bl[order], bd[order], bblank[order], bnodal[order],
                                                   lesion_key[order])
@@ -217,9 +218,9 @@ def classify(measurements: pd.DataFrame) -> Visits:
     # a row, or with a blank diameter, is not evaluated.
     after = ~in_base
     lp, ld, ll, d, blank = lp[after], ld[after], ll[after], d[after], blank[after]
-    hit, where = ar.lookup(ar.pack([lp, ll], [n_patients, n_parents]), base_key)
+    hit, where = ar.lookup(pack([lp, ll], [n_patients, n_parents]), base_key)
     lp, ld, d, blank, lnodal = lp[hit], ld[hit], d[hit], blank[hit], base_nodal[where[hit]]
-    pos = ar.positions(ar.pack([lp, ld], [n_patients, n_days]), visit_key)
+    pos = ar.positions(pack([lp, ld], [n_patients, n_days]), visit_key)
     evaluated = ~blank
     cr_lesion = np.where(lnodal == 1, d < 1000, d == 0) & evaluated
     measured = _per_visit(pos, n_visits, d.astype(np.float64)).astype(np.int64)
@@ -257,12 +258,12 @@ def classify(measurements: pd.DataFrame) -> Visits:
     # ---- non-target lesions (lesion ids as given) ----
     nt = _rows(type_of["non_target"], patient, dday, n_days, lesion_codes + 1, n_patients, len(lesion_levels) + 1)
     in_base = base_window[nt.day]
-    nt_lesion_key = ar.pack([nt.patient, nt.lesion], [n_patients, len(lesion_levels) + 1])
+    nt_lesion_key = pack([nt.patient, nt.lesion], [n_patients, len(lesion_levels) + 1])
     nt_base, first = np.unique(nt_lesion_key[in_base], return_index=True)
     n_nt_base = np.bincount(nt.patient[in_base][first], minlength=n_patients)
     after = ~in_base
     nstatus = status_codes[nt.rows[after]]
-    pos = ar.positions(ar.pack([nt.patient[after], nt.day[after]], [n_patients, n_days]), visit_key)
+    pos = ar.positions(pack([nt.patient[after], nt.day[after]], [n_patients, n_days]), visit_key)
     progression_level = ar.level_mask(status_levels, ["progression"])
     absent_level = ar.level_mask(status_levels, ["absent"])
     n_progression = _per_visit(pos[progression_level[nstatus]], n_visits)
@@ -285,7 +286,7 @@ def classify(measurements: pd.DataFrame) -> Visits:
         (m["diameter_mm"].to_numpy(dtype=float)[new_rows] > 0)
     new_rows = new_rows[seen]
     new_lesion = np.zeros(n_visits, dtype=np.int8)
-    hit, where = ar.lookup(ar.pack([patient[new_rows], dday[new_rows]], [n_patients, n_days]), visit_key)
+    hit, where = ar.lookup(pack([patient[new_rows], dday[new_rows]], [n_patients, n_days]), visit_key)
     new_lesion[where[hit]] = 1
 
     overall = np.where(new_lesion == 1, _O["PD"], _OVERALL_TABLE[t_code, n_code]).astype(np.int8)

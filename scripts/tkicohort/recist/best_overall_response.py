@@ -30,6 +30,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..packing import pack
 from . import arrays as ar
 from .assessment import OVERALL_LABELS, Visits
 
@@ -189,7 +190,7 @@ def derive_best_response(visits: pd.DataFrame, patients: pd.DataFrame, *, min_sd
     resp = np.array([RANK[r] for r in resp_levels], dtype=np.int64)[resp_codes]
     pct = visits["pct_from_baseline"].to_numpy(dtype=float)
     dday, n_days, _ = ar.dense_days(day)
-    order = ar.sort_order(ar.pack([patient, dday], [len(ids), n_days]))
+    order = ar.sort_order(pack([patient, dday], [len(ids), n_days]))
     if order is not None:
         patient, day, resp, pct = patient[order], day[order], resp[order], pct[order]
     per = _per_patient(patient, day, resp, pct, len(ids), min_sd_days, confirmation_days, max_ne_between)

@@ -7,8 +7,7 @@ Conventions:
   ``welch`` (R ``t.test`` default), ``mann_whitney`` (R ``wilcox.test``: exact when both arms have < 50 values and
   there are no ties, otherwise the normal approximation with tie and continuity correction; the plan's
   ``tests.mann_whitney`` chooses ``exact`` or ``asymptotic`` instead, here and in the QoL and PFS-times tests),
-  ``chisq``,
-  ``chisq_corrected``, ``fisher`` and ``auto`` (gtsummary's rule: χ², Fisher when an expected count is < 5).
+  ``chisq``, ``chisq_corrected``, ``fisher`` and ``auto`` (gtsummary's rule: χ², Fisher when an expected count is < 5).
 """
 
 from __future__ import annotations

@@ -80,7 +80,7 @@ def subgroup_specs(plan: dict) -> dict[str, dict]:
 def make_baseline(inputs: TableInputs, plan: dict) -> pd.DataFrame:
     arm, arms = arm_setup(plan)
     return baseline_table(inputs.dataset, plan.get("baseline", []), arm=arm, arms=arms,
-                          mann_whitney_method=plan.get("tests", {}).get("mann_whitney", "auto"))
+                          mann_whitney_method=_tests(plan).get("mann_whitney", "auto"))
 
 
 def make_efficacy(inputs: TableInputs, plan: dict) -> pd.DataFrame:
