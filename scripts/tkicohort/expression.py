@@ -441,7 +441,9 @@ class _Checker:
         kind = node.kind
         if kind == "column":
             if node.value not in self.types:
-                close = difflib.get_close_matches(node.value, [str(k) for k in self.types], n=1)
+                names = sorted(str(k) for k in self.types)
+                close = difflib.get_close_matches(node.value, names, n=1) or [
+                    k for k in names if k.startswith(f"{node.value}_")][:1]
                 self.problem(node, f"no column '{_visible(node.value)}' in the data"
                              + (f"; did you mean '{_visible(close[0])}'?" if close else ""))
                 return None

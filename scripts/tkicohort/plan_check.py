@@ -87,7 +87,8 @@ class _Report:
     def condition(self, path: tuple, text, columns: Columns | None) -> None:
         """Parse ``text``; when the columns are known, check it against them."""
         try:
-            problems = parse(text).check(columns.types, columns.values) if columns else []
+            expression = parse(text)
+            problems = expression.check(columns.types, columns.values) if columns is not None else []
         except ExpressionError as err:
             problems = [err]
         for err in problems:
@@ -182,8 +183,9 @@ def level_problems(variable: str, levels: list, columns: Columns) -> list[str]:
     """Why a subgroup's or baseline row's ``levels`` do not fit ``variable`` (an empty list: they fit)."""
     odd = [lv for lv in levels if isinstance(lv, bool) or not isinstance(lv, int | float | str)]
     if odd:
-        return [f"level {lv!r} is not a single number or text" + (" (YAML reads yes/no/true/false unquoted as "
-                "true/false: quote it, 'yes')" if isinstance(lv, bool) else "") for lv in odd]
+        return [f"levels {', '.join(repr(lv) for lv in odd)} are not single numbers or texts"
+                + (" (YAML reads yes/no/true/false unquoted as true/false: quote them, 'yes')"
+                   if any(isinstance(lv, bool) for lv in odd) else "")]
     t = columns.types.get(variable)
     texts = [lv for lv in levels if isinstance(lv, str)]
     numbers = [lv for lv in levels if not isinstance(lv, str)]
@@ -252,7 +254,7 @@ def _add_analysis_columns(plan: dict, columns: Columns) -> None:
 
 def check_plan(plan: dict, report: _Report, columns: Columns | None) -> None:
     """Every plan problem that needs the data's columns (``columns`` None: only the conditions' syntax)."""
-    columns = columns.copy() if columns else None
+    columns = columns.copy() if columns is not None else None
     _derived(plan, report, columns)
     if columns is not None:
         _add_analysis_columns(plan, columns)
@@ -316,7 +318,7 @@ def check_cohort(name: str, cohort: dict, plan: dict, lines: dict[tuple, int], b
     check_plan(plan, report, columns)
     problems = report.problems
     if cohort.get("published"):
-        full = analysis_columns(plan, columns) if columns else None
+        full = analysis_columns(plan, columns) if columns is not None else None
         problems += check_published(base / cohort["published"], f"{key}.published", full)
     return problems
 
