@@ -77,12 +77,17 @@ class _Report:
 
     def __init__(self, config_key: str, file: str, lines: dict[tuple, int]):
         self.config_key, self.file, self.lines = config_key, file, lines
-        self.problems: list[ConfigProblem] = []
+        self._found: list[tuple[int, ConfigProblem]] = []
+
+    @property
+    def problems(self) -> list[ConfigProblem]:
+        """In the order of their lines in the file."""
+        return [p for _, p in sorted(self._found, key=lambda found: found[0])]
 
     def add(self, path: tuple, message: str) -> None:
         line = next((self.lines[path[:i]] for i in range(len(path), 0, -1) if path[:i] in self.lines), None)
         at = f"{self.file}:{line}" if line else self.file
-        self.problems.append(ConfigProblem(f"{self.config_key} ({at}): {key_text(path)}", message))
+        self._found.append((line or 0, ConfigProblem(f"{self.config_key} ({at}): {key_text(path)}", message)))
 
     def condition(self, path: tuple, text, columns: Columns | None) -> None:
         """Parse ``text``; when the columns are known, check it against them."""

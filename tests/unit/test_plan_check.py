@@ -226,7 +226,7 @@ def test_keys_the_design_does_not_use_are_errors(tmp_path):
     """
     problems = run_check(tmp_path, plan)
     keys = [p.split("): ")[1].split("'")[0] for p in problems]
-    assert keys == ["arms", "qol", "tests.pfs_times_test", "baseline[1].test"]
+    assert keys == ["arms", "tests.pfs_times_test", "baseline[1].test", "qol"]  # in the order of their lines
     assert all("is used only by two-arm plans, and this plan's design is single-arm; remove it" in p for p in problems)
     assert "plan.yaml:3)" in problems[0]
 
