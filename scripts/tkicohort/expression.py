@@ -519,7 +519,8 @@ class _Checker:
 
 @dataclass
 class _Value:
-    """A column-long value: ``data`` (float, object or bool array) and where it is missing / unknown."""
+    """A column-long value: ``data`` (float, object or bool array) and where it is missing / unknown. A literal is
+    held as a 0-d array and broadcast by numpy, so that no column-long copy of it is made."""
 
     kind: str | None
     data: np.ndarray
@@ -529,23 +530,18 @@ class _Value:
 def column_types(frame: pd.DataFrame) -> dict[str, str | None]:
     """The language type of every column of a frame: boolean, number, text, or None when the column holds no
     value at all (an empty column's type cannot be known and is compatible with every comparison)."""
-    out: dict[str, str | None] = {}
-    for name in frame.columns:
-        s = frame[name]
-        if s.isna().all():
-            out[name] = None
-        elif pd.api.types.is_bool_dtype(s.dtype):
-            out[name] = BOOLEAN
-        elif pd.api.types.is_numeric_dtype(s.dtype):
-            out[name] = NUMBER
-        else:
-            out[name] = TEXT
-    return out
+    return {name: _type_of(frame[name], frame[name].isna().to_numpy(dtype=bool)) for name in frame.columns}
 
 
-def _column(frame: pd.DataFrame, name: str, kind: str | None) -> _Value:
-    s = frame[name]
-    missing = s.isna().to_numpy(dtype=bool)
+def _type_of(s: pd.Series, missing: np.ndarray) -> str | None:
+    if missing.all():
+        return None
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return BOOLEAN
+    return NUMBER if pd.api.types.is_numeric_dtype(s.dtype) else TEXT
+
+
+def _column(s: pd.Series, kind: str | None, missing: np.ndarray) -> _Value:
     if kind == NUMBER:
         return _Value(NUMBER, s.to_numpy(dtype=float, na_value=np.nan), missing)
     if kind == BOOLEAN:
@@ -561,16 +557,15 @@ def _condition(true: np.ndarray, false: np.ndarray) -> _Value:
     return _Value(BOOLEAN, true, ~(true | false))
 
 
-def _evaluate(node: Node, frame: pd.DataFrame, types: Mapping[str, str | None], n: int) -> _Value:
+def _evaluate(node: Node, columns: Mapping[str, _Value], n: int) -> _Value:
     kind = node.kind
     if kind == "column":
-        return _column(frame, node.value, types[node.value])
+        return columns[node.value]
     if kind in (NUMBER, TEXT):
-        data = np.full(n, node.value, dtype=float if kind == NUMBER else object)
-        return _Value(kind, data, np.zeros(n, dtype=bool))
-    values = [_evaluate(child, frame, types, n) for child in node.children]
+        return _Value(kind, np.array(node.value, dtype=float if kind == NUMBER else object), np.array(False))
+    values = [_evaluate(child, columns, n) for child in node.children]
     if kind == "missing":
-        return _Value(BOOLEAN, values[0].missing != node.value, np.zeros(n, dtype=bool))
+        return _Value(BOOLEAN, values[0].missing != node.value, np.array(False))
     if kind == "negate":
         return _Value(NUMBER, -values[0].data.astype(float), values[0].missing)
     if kind == "arithmetic":
@@ -593,9 +588,13 @@ def _evaluate(node: Node, frame: pd.DataFrame, types: Mapping[str, str | None], 
         a = values[0]
         negated, items = node.value
         wanted = [item.value for item in items]
-        hit = np.isin(a.data, wanted) if a.kind == NUMBER else pd.Series(a.data, dtype=object).isin(wanted).to_numpy()
-        hit = hit != negated
-        return _Value(BOOLEAN, hit & ~a.missing, a.missing.copy())
+        if a.data.ndim == 0:  # a literal
+            hit = np.array(a.data.item() in wanted)
+        elif a.kind == NUMBER:
+            hit = np.isin(a.data, wanted)
+        else:
+            hit = pd.Series(a.data, dtype=object).isin(wanted).to_numpy()
+        return _Value(BOOLEAN, (hit != negated) & ~a.missing, a.missing)
     a, b = values  # compare
     missing = a.missing | b.missing
     if a.kind is None or b.kind is None:
@@ -639,13 +638,17 @@ class Expression:
     def evaluate(self, frame: pd.DataFrame) -> pd.Series:
         """The condition on every row of ``frame``: a nullable boolean Series (missing = unknown) on its index."""
         types = dict.fromkeys(frame.columns)  # for the suggestions of a misspelt column
-        types.update(column_types(frame[[c for c in self.columns if c in frame.columns]]))
+        missing = {c: frame[c].isna().to_numpy(dtype=bool) for c in self.columns if c in frame.columns}
+        types.update({c: _type_of(frame[c], m) for c, m in missing.items()})
         problems = self.check(types)
         if problems:
             raise problems[0]
-        result = _evaluate(self.root, frame, types, len(frame))
-        return pd.Series(pd.arrays.BooleanArray(result.data & ~result.missing, result.missing.copy()),
-                         index=frame.index)
+        n = len(frame)
+        columns = {c: _column(frame[c], types[c], m) for c, m in missing.items()}
+        result = _evaluate(self.root, columns, n)
+        data = np.array(np.broadcast_to(result.data & ~result.missing, (n,)), dtype=bool)
+        missing = np.array(np.broadcast_to(result.missing, (n,)), dtype=bool)
+        return pd.Series(pd.arrays.BooleanArray(data, missing), index=frame.index)
 
 
 def parse(text: str) -> Expression:
