@@ -11,6 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tkicohort.config import ANALYSIS_VALUES, ConfigProblem, load_yaml, read_plan
 from tkicohort.derive.dataset import build_analysis_dataset
 from tkicohort.expression import column_types
@@ -370,3 +372,49 @@ def test_yaml_marks_of_flow_and_block_keys(tmp_path):
     _, lines = read_plan(path, "k")
     assert lines[("a", "b")] == 2 and lines[("a", "c", 0, "d")] == 4 and lines[("a", "c", 1, "e")] == 5
     assert yaml.safe_load(path.read_text())["a"]["c"][1] == {"e": 3}
+
+
+# --- fuzzing the checker -----------------------------------------------------------------------------------------
+
+NAMES = st.sampled_from(["sex", "ecog", "site", "code", "score", "met_lung", "dcr", "bor", "nope", "d0", "d1", "ée"])
+SCALARS = st.one_of(st.text(max_size=6), st.integers(-3, 3), st.floats(allow_nan=True), st.booleans(), st.none(),
+                    st.just({"a": 1}), st.just([1]))
+CONDITION_TEXT = st.one_of(st.text(max_size=40), st.lists(st.sampled_from(
+    ["sex", "ecog", "==", ">=", "'F'", "1", "and", "or", "not", "(", ")", "in", "[", "]", "is", "missing", "@", "d0"]),
+    max_size=12).map(" ".join))
+DERIVED = st.one_of(
+    CONDITION_TEXT.map(lambda t: {"rule": "expression", "expr": t}),
+    NAMES.map(lambda v: {"rule": "threshold", "variable": v, "ge": 1}),
+    st.tuples(NAMES, st.lists(st.integers(0, 5), max_size=3), st.lists(st.text(max_size=3), max_size=4)).map(
+        lambda t: {"rule": "cut", "variable": t[0], "breaks": t[1], "labels": t[2]}),
+    st.lists(NAMES, min_size=1, max_size=3).map(lambda v: {"rule": "any", "variables": v}),
+    st.just({"rule": "dose_status"}),
+)
+PLANS = st.fixed_dictionaries({
+    "title": st.just("t"),
+    "design": st.sampled_from(["single_arm", "two_arm"]),
+    "derived": st.dictionaries(st.sampled_from(["d0", "d1"]), DERIVED, max_size=2),
+    "subgroups": st.lists(st.fixed_dictionaries({"variable": NAMES}, optional={
+        "levels": st.lists(SCALARS, max_size=3), "population": CONDITION_TEXT}), max_size=3),
+    "tests": st.fixed_dictionaries({}, optional={"pfs_population": st.one_of(st.none(), CONDITION_TEXT),
+                                                 "pfs_times_test": st.just("none")}),
+    "baseline": st.lists(st.fixed_dictionaries({"variable": NAMES}, optional={
+        "type": st.sampled_from(["continuous", "categorical"]), "levels": st.lists(SCALARS, max_size=2)}),
+        max_size=2),
+})
+
+
+@pytest.fixture(scope="module")
+def fuzz_cohort(tmp_path_factory):
+    return cohort(tmp_path_factory.mktemp("fuzz"))
+
+
+@settings(max_examples=100, deadline=None)
+@given(PLANS)
+def test_fuzz_the_checker_reports_only_config_problems(fuzz_cohort, plan):
+    plan_path = fuzz_cohort.parent / "plan.yaml"
+    plan_path.write_text(yaml.safe_dump(plan, allow_unicode=True))
+    read, lines = read_plan(plan_path, "cohorts.c.plan")
+    problems = check_cohort("c", {"data": str(fuzz_cohort), "plan": str(plan_path)}, read, lines, fuzz_cohort.parent)
+    assert all(isinstance(p, ConfigProblem) and str(p).startswith("config error at 'cohorts.c.plan (")
+               for p in problems)
