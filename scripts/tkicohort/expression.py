@@ -93,9 +93,12 @@ _COMPARE = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operat
 _ARITHMETIC = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide}
 
 
-def _visible(text: str) -> str:
-    """The text with every character that is not printable ASCII shown as <U+XXXX> (no terminal tricks)."""
-    return "".join(c if " " <= c <= "~" else f"<U+{ord(c):04X}>" for c in text)
+def visible(text: str, limit: int | None = 40) -> str:
+    """The text with every character that is not printable ASCII shown as <U+XXXX> (no terminal tricks), cut to
+    ``limit`` characters (a name or literal quoted in a message)."""
+    cut = limit is not None and len(text) > limit
+    text = text[:limit] if cut else text
+    return "".join(c if " " <= c <= "~" else f"<U+{ord(c):04X}>" for c in text) + ("…" if cut else "")
 
 
 class ExpressionError(ValueError):
@@ -108,11 +111,11 @@ class ExpressionError(ValueError):
 
     def _message(self) -> str:
         start = max(0, self.position - 60)
-        stop = min(len(self.text), max(self.end, self.position + 1) + 60)
-        before = ("…" if start else "") + _visible(self.text[start:self.position])
-        marked = _visible(self.text[self.position:min(self.end, stop)]) or " "
-        shown = before + marked + _visible(self.text[min(self.end, stop):stop]) + ("…" if stop < len(self.text)
-                                                                                  else "")
+        mark_end = min(self.end, self.position + 60)
+        stop = min(len(self.text), mark_end + 40)
+        before = ("…" if start else "") + visible(self.text[start:self.position], None)
+        marked = visible(self.text[self.position:mark_end], None) or " "
+        shown = before + marked + visible(self.text[mark_end:stop], None) + ("…" if stop < len(self.text) else "")
         return (f"{self.reason} (at character {self.position + 1} of the condition)\n    {shown}\n"
                 f"    {' ' * len(before)}{'^' * len(marked)}")
 
@@ -174,7 +177,7 @@ def _tokenize(text: str) -> list[_Token]:
             end = _WORD_TAIL.match(text, m.end()).end()
             value = float(m.group())
             if end != m.end():
-                raise ExpressionError(text, i, f"'{_visible(text[i:end])}' is not a number", end)
+                raise ExpressionError(text, i, f"'{visible(text[i:end])}' is not a number", end)
             if not np.isfinite(value):
                 raise ExpressionError(text, i, "the number is too large", end)
             tokens.append(_Token("number", value, i, end))
@@ -346,7 +349,7 @@ class _Parser:
         if tok.kind == "name":
             self._take()
             if self._is("op", "("):
-                self._fail(f"'(' after the column '{_visible(tok.value)}': the language has no functions or calls")
+                self._fail(f"'(' after the column '{visible(tok.value)}': the language has no functions or calls")
             if self._is("op", "["):
                 self._fail("'[' after a column: the language has no indexing (a list follows 'in')")
             return _node(self.text, "column", tok.value, (), tok.start, tok.end)
@@ -396,36 +399,36 @@ class _Parser:
         if tok.kind == "end":
             return "the end of the condition"
         if tok.kind == "text":
-            return f"the text '{_visible(str(tok.value))}'"
+            return f"the text '{visible(str(tok.value))}'"
         if tok.kind == "number":
             return f"the number {tok.value:g}"
-        return f"'{_visible(str(tok.value))}'"
+        return f"'{visible(str(tok.value))}'"
 
 
 # --- types -------------------------------------------------------------------------------------------------------
 
 def _what(node: Node, t: str | None) -> str:
     if node.kind == "column":
-        return f"the column '{_visible(node.value)}' ({t or 'type unknown'})"
+        return f"the column '{visible(node.value)}' ({t or 'type unknown'})"
     if node.kind == "number":
         return f"the number {node.value:g}"
     if node.kind == "text":
-        return f"the text '{_visible(node.value)}'"
+        return f"the text '{visible(node.value)}'"
     return {NUMBER: "a number", TEXT: "a text", BOOLEAN: "a condition"}.get(t, "a value")
 
 
 def _literal(node: Node) -> str:
-    return f"{node.value:g}" if node.kind == NUMBER else f"'{_visible(node.value)}'"
+    return f"{node.value:g}" if node.kind == NUMBER else f"'{visible(node.value)}'"
 
 
 def _hint(node: Node, t: str | None) -> str:
     if node.kind == "column" and t == NUMBER:
-        return f" (write {node.value} == 1 for a 0/1 column)"
+        return f" (write {visible(node.value)} == 1 for a 0/1 column)"
     return ""
 
 
 def _shown_values(values: Collection) -> str:
-    shown = sorted(f"{v:g}" if isinstance(v, float | int) else f"'{_visible(str(v))}'" for v in values)
+    shown = sorted(f"{v:g}" if isinstance(v, float | int) else f"'{visible(str(v))}'" for v in values)
     return ", ".join(shown[:12]) + (", …" if len(shown) > 12 else "")
 
 
@@ -444,8 +447,8 @@ class _Checker:
                 names = sorted(str(k) for k in self.types)
                 close = difflib.get_close_matches(node.value, names, n=1) or [
                     k for k in names if k.startswith(f"{node.value}_")][:1]
-                self.problem(node, f"no column '{_visible(node.value)}' in the data"
-                             + (f"; did you mean '{_visible(close[0])}'?" if close else ""))
+                self.problem(node, f"no column '{visible(node.value)}' in the data"
+                             + (f"; did you mean '{visible(close[0])}'?" if close else ""))
                 return None
             return self.types[node.value]
         if kind in (NUMBER, TEXT):
@@ -483,7 +486,7 @@ class _Checker:
             return
         if node.value in ("==", "!="):
             if lt != rt:
-                quote = next((f" (a text is quoted: {_visible(c.value)} {node.value} '{o.value:g}')"
+                quote = next((f" (a text is quoted: {visible(c.value)} {node.value} '{o.value:g}')"
                               for c, o in ((left, right), (right, left))
                               if c.kind == "column" and o.kind == NUMBER and self.types.get(c.value) == TEXT), "")
                 self.problem(node, f"cannot compare {_what(left, lt)} with {_what(right, rt)}{quote}")
@@ -511,7 +514,7 @@ class _Checker:
             return
         allowed = self.values[column.value]
         if literal.value not in allowed:
-            self.problem(literal, f"the column '{_visible(column.value)}' never holds {_literal(literal)}; "
+            self.problem(literal, f"the column '{visible(column.value)}' never holds {_literal(literal)}; "
                                   f"its values: {_shown_values(allowed)}")
 
 
@@ -654,7 +657,7 @@ class Expression:
 def parse(text: str) -> Expression:
     """Parse a condition; raise :class:`ExpressionError` when it is not one of the language."""
     if not isinstance(text, str):
-        raise ExpressionError(_visible(repr(text))[:80], 0, "a condition must be a text such as 'evaluable == 1'")
+        raise ExpressionError(visible(repr(text)), 0, "a condition must be a text such as 'evaluable == 1'")
     return _parse(text)
 
 

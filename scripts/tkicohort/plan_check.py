@@ -43,7 +43,7 @@ from .config import (
     key_text,
     read_yaml_file,
 )
-from .expression import NUMBER, TEXT, ExpressionError, parse
+from .expression import NUMBER, TEXT, ExpressionError, parse, visible
 from .ingest.contract import TABLES
 from .ingest.extra_columns import is_numeric
 
@@ -181,34 +181,37 @@ def plan_conditions(plan: dict) -> Iterator[tuple[tuple, object]]:
 
 
 def _shown(values) -> str:
-    return ", ".join(f"'{v}'" if isinstance(v, str) else f"{v:g}" for v in values)
+    return ", ".join(f"'{visible(v)}'" if isinstance(v, str) else f"{v:g}" for v in values)
 
 
 def level_problems(variable: str, levels: list, columns: Columns) -> list[str]:
     """Why a subgroup's or baseline row's ``levels`` do not fit ``variable`` (an empty list: they fit)."""
     odd = [lv for lv in levels if isinstance(lv, bool) or not isinstance(lv, int | float | str)]
     if odd:
-        return [f"levels {', '.join(repr(lv) for lv in odd)} are not single numbers or texts"
+        return [f"levels {', '.join(visible(repr(lv)) for lv in odd)} are not single numbers or texts"
                 + (" (YAML reads yes/no/true/false unquoted as true/false: quote them, 'yes')"
                    if any(isinstance(lv, bool) for lv in odd) else "")]
     t = columns.types.get(variable)
     texts = [lv for lv in levels if isinstance(lv, str)]
     numbers = [lv for lv in levels if not isinstance(lv, str)]
     if t == NUMBER and texts:
-        return [f"levels {_shown(texts)} are texts, and '{variable}' holds numbers"]
+        return [f"levels {_shown(texts)} are texts, and '{visible(str(variable))}' holds numbers"]
     if t == TEXT and numbers:
-        return [f"levels {_shown(numbers)} are numbers, and '{variable}' holds text; quote them "
+        return [f"levels {_shown(numbers)} are numbers, and '{visible(str(variable))}' holds text; quote them "
                 f"({_shown(str(n) for n in numbers)})"]
     if variable in columns.values:
         allowed = columns.values[variable]
         bad = [lv for lv in levels if lv not in allowed]
         if bad:
             right = {str(a).lower(): a for a in allowed}
-            hint = [f"'{lv}' → '{right[lv.lower()]}'" for lv in bad if isinstance(lv, str) and lv.lower() in right]
-            return [f"levels {_shown(bad)} are not values of '{variable}', which holds {_shown(allowed)}"
+            hint = [f"'{visible(lv)}' → '{right[lv.lower()]}'"
+                    for lv in bad if isinstance(lv, str) and lv.lower() in right]
+            return [f"levels {_shown(bad)} are not values of '{visible(str(variable))}', which holds "
+                    f"{_shown(allowed)}"
                     + (f" (case matters: {', '.join(hint)})" if hint else "")]
     elif variable in columns.present and levels and not any(lv in columns.present[variable] for lv in levels):
-        return [f"no level ({_shown(levels)}) is a value of the column '{variable}' of patients.csv, which holds "
+        return [f"no level ({_shown(levels)}) is a value of the column '{visible(str(variable))}' of patients.csv, "
+                f"which holds "
                 f"{len(columns.present[variable])} distinct values (case and spelling matter; they are not shown "
                 "before the identifier screen has run)"]
     return []
@@ -218,9 +221,9 @@ def _need(report: _Report, path: tuple, variable, columns: Columns | None, what:
     if columns is None or not isinstance(variable, str):
         return
     if variable not in columns.types:
-        report.add(path, f"'{variable}' is not {what}")
+        report.add(path, f"'{visible(str(variable))}' is not {what}")
     elif type_ and columns.types[variable] not in (type_, None):
-        report.add(path, f"'{variable}' holds {columns.types[variable]}s; this needs {type_}s")
+        report.add(path, f"'{visible(str(variable))}' holds {columns.types[variable]}s; this needs {type_}s")
 
 
 def _derived(plan: dict, report: _Report, columns: Columns | None) -> None:
@@ -273,15 +276,15 @@ def check_plan(plan: dict, report: _Report, columns: Columns | None) -> None:
         for i, item in enumerate(plan.get(section) or []):
             variable = item.get("variable")
             if variable not in columns.types:
-                report.add((section, i, "variable"), f"'{variable}' is {provided}")
+                report.add((section, i, "variable"), f"'{visible(str(variable))}' is {provided}")
                 continue
             if section == "baseline" and item.get("type") == "continuous" and columns.types[variable] == TEXT:
-                report.add((section, i, "type"), f"'{variable}' holds text; a continuous row needs numbers")
+                report.add((section, i, "type"), f"'{visible(str(variable))}' holds text; a continuous row needs numbers")
             for message in level_problems(variable, list(item.get("levels") or []), columns):
                 report.add((section, i, "levels"), message)
     for i, variable in enumerate((plan.get("multivariable") or {}).get("variables") or []):
         if variable not in columns.types:
-            report.add(("multivariable", "variables", i), f"'{variable}' is {provided}")
+            report.add(("multivariable", "variables", i), f"'{visible(str(variable))}' is {provided}")
 
 
 def analysis_columns(plan: dict, columns: Columns) -> Columns:
