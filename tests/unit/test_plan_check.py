@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tkicohort.config import ANALYSIS_VALUES, ConfigProblem, load_yaml, read_plan
 from tkicohort.derive.dataset import build_analysis_dataset
-from tkicohort.expression import column_types
+from tkicohort.expression import column_types, parse
 from tkicohort.ingest.extra_columns import is_numeric
 from tkicohort.ingest.validate import ingest_cohort
 from tkicohort.io import read_csv, write_csv
@@ -418,3 +418,26 @@ def test_fuzz_the_checker_reports_only_config_problems(fuzz_cohort, plan):
     problems = check_cohort("c", {"data": str(fuzz_cohort), "plan": str(plan_path)}, read, lines, fuzz_cohort.parent)
     assert all(isinstance(p, ConfigProblem) and str(p).startswith("config error at 'cohorts.c.plan (")
                for p in problems)
+
+
+def test_the_reproduction_studies_conditions_fit_their_cohorts():
+    """Populations and subsets written in code (reproduce/reproduction_studies.py) are conditions of the language
+    that fit the analysis dataset of their cohort's plan."""
+    from tkicohort.reproduce.reproduction import Subset, Summary
+    from tkicohort.reproduce.reproduction_studies import STUDIES
+
+    config = load_yaml(REPO / "config" / "config.yaml")
+    checked = 0
+    for name, study in STUDIES.items():
+        entry = config["cohorts"][name]
+        columns = analysis_columns(load_yaml(REPO / entry["plan"]), patients_columns(REPO / entry["data"]))
+        conditions = [c for c in study.populations.values() if c]
+        for resolver in study.tables.values():
+            for spec in [*resolver.rows.values(), resolver.default]:
+                for source in (spec.values() if isinstance(spec, dict) else [spec]):
+                    if isinstance(source, Subset | Summary) and source.query:
+                        conditions.append(source.query)
+        for text in conditions:
+            assert parse(text).check(columns.types, columns.values) == [], (name, text)
+            checked += 1
+    assert checked >= 15  # every one of the two studies' conditions
