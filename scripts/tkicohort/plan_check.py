@@ -133,8 +133,9 @@ def extra_column_values(path: Path, header: list[str], extras: list[str]) -> dic
 
 
 def patients_columns(folder: str | Path) -> Columns | None:
-    """The columns of a cohort's patients.csv with their types; None when its header is not the contract's (no
-    file, another delimiter, a ``sep=`` line): ingestion diagnoses that, and the column checks are skipped."""
+    """The columns of a cohort's patients.csv with their types (and the values present in its extra columns and in
+    ``arm``); None when its header is not the contract's (no file, another delimiter, a ``sep=`` line): ingestion
+    diagnoses that, and the column checks are skipped."""
     header = patients_header(folder)
     table = TABLES["patients"]
     required = [c.name for c in table.columns if c.required]
@@ -151,7 +152,9 @@ def patients_columns(folder: str | Path) -> Columns | None:
             col = declared[name]
             allowed = col.allowed or ((0, 1) if col.kind == "flag" else None)
             columns.add(table.aliases.get(name, name), _KIND_TYPES[col.kind], allowed)
-    values = extra_column_values(Path(folder) / "patients.csv", header, extras)
+    values = extra_column_values(Path(folder) / "patients.csv", header, [*extras, "arm"])
+    if values is not None:
+        columns.present["arm"] = frozenset(values["arm"][values["arm"] != ""])  # for the plan's arms
     for name in extras:
         if values is None:
             columns.add(name, None)
@@ -282,6 +285,13 @@ def check_plan(plan: dict, report: _Report, columns: Columns | None) -> None:
                 report.add((section, i, "type"), f"'{visible(str(variable))}' holds text; a continuous row needs numbers")
             for message in level_problems(variable, list(item.get("levels") or []), columns):
                 report.add((section, i, "levels"), message)
+    arms = plan.get("arms") or {}
+    for role in ("reference", "treatment"):
+        present = columns.present.get("arm")
+        if plan.get("design") == "two_arm" and role in arms and present is not None and arms[role] not in present:
+            report.add(("arms", role), f"'{visible(str(arms[role]))}' is not a value of the column 'arm' of "
+                                       f"patients.csv, which holds {len(present)} distinct values (case and "
+                                       "spelling matter; they are not shown before the identifier screen has run)")
     for i, variable in enumerate((plan.get("multivariable") or {}).get("variables") or []):
         if variable not in columns.types:
             report.add(("multivariable", "variables", i), f"'{visible(str(variable))}' is {provided}")

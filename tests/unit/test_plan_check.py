@@ -240,7 +240,12 @@ def test_keys_the_design_does_not_use_are_errors(tmp_path):
         multivariable: {variables: [sex]}
     """
     problems = run_check(tmp_path, two_arm)
-    assert len(problems) == 1 and "multivariable'" in problems[0] and "only by single-arm plans" in problems[0]
+    assert len(problems) == 3
+    assert "arms.reference': 'a' is not a value of the column 'arm' of patients.csv, which holds 1 distinct" in \
+        problems[0] and "arms.treatment': 'b'" in problems[1]
+    assert "multivariable'" in problems[2] and "only by single-arm plans" in problems[2]
+    fitting = two_arm.replace("reference: a", "reference: sorafenib").replace("treatment: b", "treatment: sorafenib")
+    assert len(run_check(tmp_path, fitting)) == 1
 
 
 # --- plan files --------------------------------------------------------------------------------------------------
