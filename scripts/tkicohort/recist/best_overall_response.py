@@ -15,6 +15,13 @@ Rules, as implemented (plan parameters in brackets):
   (the waterfall value: the largest shrinkage, or the smallest growth when every change is positive).
 - **first_response_day**: the first assessment that is part of the confirmed CR or PR; **pd_day**: first PD;
   **last_assessment_day**: the last counted assessment that is not NE (the censoring day for PFS).
+- The days on which a response is known (for analyses that must not look ahead): **response_day**, the first counted
+  CR or PR (the unconfirmed objective response); **confirmed_response_day**, the day of the first assessment that
+  confirms a CR or PR (a confirmed response is known only once it is confirmed, not on the day it was first seen:
+  dating it from the first CR/PR would credit the responder with time it had to survive to be confirmed); **control_day**, the first counted assessment that gives disease
+  control unconfirmed (CR or PR on any day, SD or NON-CR/NON-PD from the SD minimum on); and
+  **confirmed_control_day**, the same with confirmed responses (a CR or PR known on its confirmation day, an
+  unconfirmed one counting as SD from the SD minimum on).
 - **Evaluable**: at least one measurable target lesion at baseline (when measurements are the source) and at least one
   counted post-baseline assessment that is not NE; a non-empty ``excluded_reason`` in patients.csv always makes the
   patient non-evaluable with that reason. Non-evaluable patients have BOR NE.
@@ -37,21 +44,26 @@ from .assessment import OVERALL_LABELS, Visits
 RANK = {label: code for code, label in enumerate(OVERALL_LABELS) if code}  # CR 1, PR 2, SD 3, NON-CR/NON-PD 4, PD 5, NE 6
 LABEL = {v: k for k, v in RANK.items()}
 BEST_RESPONSE_COLUMNS = ["patient_id", "bor", "bor_confirmed", "best_pct_change", "first_response_day", "pd_day",
-                         "last_assessment_day", "evaluable", "not_evaluable_reason"]
+                         "last_assessment_day", "evaluable", "not_evaluable_reason", "response_day",
+                         "confirmed_response_day", "control_day", "confirmed_control_day"]
+KNOWN_DAY_COLUMNS = ("response_day", "confirmed_response_day", "control_day", "confirmed_control_day")
 _CR, _PR, _SD, _NONCRPD, _PD, _NE = (RANK[k] for k in ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE"))
 
 
 def _confirmed(patient: np.ndarray, day: np.ndarray, key: np.ndarray, span: int, resp: np.ndarray,
-               acceptable: tuple[int, ...], confirmation_days: int, max_ne_between: int) -> np.ndarray:
+               acceptable: tuple[int, ...], confirmation_days: int,
+               max_ne_between: int) -> tuple[np.ndarray, np.ndarray]:
     """For each assessment, sorted by ``key`` = patient · span + (day − first day): is it a response in
-    ``acceptable`` confirmed as described in the module docstring?"""
+    ``acceptable`` confirmed as described in the module docstring, and the day of its confirming assessment (NaN
+    when it is not confirmed)?"""
     ok = np.isin(resp, acceptable)
     ne = resp == _NE
     ne_cum = np.cumsum(ne)
     i = np.flatnonzero(ok)
     out = np.zeros(len(resp), dtype=bool)
+    confirmed_on = np.full(len(resp), np.nan)
     if len(i) == 0:
-        return out
+        return out, confirmed_on
     # The confirming assessment: the first acceptable one at day ≥ day + confirmation_days, same patient.
     due = np.maximum(key[i] + confirmation_days, patient[i].astype(np.int64) * span)  # never below the patient
     j = i[np.minimum(np.searchsorted(key[i], due), len(i) - 1)]
@@ -65,7 +77,8 @@ def _confirmed(patient: np.ndarray, day: np.ndarray, key: np.ndarray, span: int,
         broken = np.zeros(len(i), dtype=bool)
     few_ne = (ne_cum[j] - ne_cum[i]) <= max_ne_between
     out[i] = found & ~broken & few_ne
-    return out
+    confirmed_on[i] = np.where(out[i], day[j], np.nan)
+    return out, confirmed_on
 
 
 def _reduce(ufunc: np.ufunc, values: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -92,8 +105,8 @@ def _per_patient(patient: np.ndarray, day: np.ndarray, resp: np.ndarray, pct: np
     stable_like = (resp == _SD) | (resp == _NONCRPD)
     early = day < min_sd_days
     rank_unconfirmed = np.where(stable_like & early, _NE, resp)
-    confirmed_cr = _confirmed(patient, day, key, span, resp, (_CR,), confirmation_days, max_ne_between)
-    confirmed_pr = _confirmed(patient, day, key, span, resp, (_CR, _PR), confirmation_days, max_ne_between)
+    confirmed_cr, _ = _confirmed(patient, day, key, span, resp, (_CR,), confirmation_days, max_ne_between)
+    confirmed_pr, pr_on = _confirmed(patient, day, key, span, resp, (_CR, _PR), confirmation_days, max_ne_between)
     demoted = np.where((resp == _CR) | (resp == _PR), _SD, resp)
     demoted = np.where((demoted == _SD) & early, _NE, demoted)
     rank_confirmed = np.select([confirmed_cr, confirmed_pr], [_CR, _PR], default=demoted)
@@ -112,6 +125,7 @@ def _per_patient(patient: np.ndarray, day: np.ndarray, resp: np.ndarray, pct: np
         "pd_day": _reduce(np.fmin, np.where(resp == _PD, dayf, np.nan), starts),
         "last_assessment_day": _reduce(np.fmax, np.where(resp != _NE, dayf, np.nan), starts),
         "first_response_day": _reduce(np.fmin, np.where(part_of_response, dayf, np.nan), starts),
+        **_known_days(dayf, rank_unconfirmed, rank_confirmed, pr_on, starts),
     }
     out = {}
     for name, values in columns.items():
@@ -119,6 +133,21 @@ def _per_patient(patient: np.ndarray, day: np.ndarray, resp: np.ndarray, pct: np
         full[who] = values
         out[name] = full
     return out
+
+
+def _known_days(dayf, rank_unconfirmed, rank_confirmed, confirmed_on, starts) -> dict:
+    """Per patient: the days on which the objective response and disease control became known (module docstring);
+    ``confirmed_on``: the confirming day of each confirmed CR or PR (NaN otherwise)."""
+    responded = (rank_unconfirmed == _CR) | (rank_unconfirmed == _PR)
+    controlled = responded | (rank_unconfirmed == _SD) | (rank_unconfirmed == _NONCRPD)
+    confirmed_day = confirmed_on
+    stable = (rank_confirmed == _SD) | (rank_confirmed == _NONCRPD)
+    return {
+        "response_day": _reduce(np.fmin, np.where(responded, dayf, np.nan), starts),
+        "confirmed_response_day": _reduce(np.fmin, confirmed_day, starts),
+        "control_day": _reduce(np.fmin, np.where(controlled, dayf, np.nan), starts),
+        "confirmed_control_day": _reduce(np.fmin, np.fmin(np.where(stable, dayf, np.nan), confirmed_day), starts),
+    }
 
 
 def _align(ids: np.ndarray, out_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -166,7 +195,7 @@ def _assemble(ids: np.ndarray, per: dict[str, np.ndarray], patients: pd.DataFram
         "patient_id": out_ids, "bor": bor, "bor_confirmed": bor_confirmed,
         "best_pct_change": take(per["best_pct_change"]), "first_response_day": take(per["first_response_day"]),
         "pd_day": take(per["pd_day"]), "last_assessment_day": last, "evaluable": evaluable,
-        "not_evaluable_reason": reason,
+        "not_evaluable_reason": reason, **{name: take(per[name]) for name in KNOWN_DAY_COLUMNS},
     }, columns=BEST_RESPONSE_COLUMNS)
 
 

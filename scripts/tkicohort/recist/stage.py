@@ -10,7 +10,8 @@ from .progression_free_survival import derive_pfs
 
 BEST_RESPONSE_COLUMNS = [
     "patient_id", "bor", "bor_confirmed", "best_pct_change", "first_response_day", "pd_day", "pfs_days",
-    "pfs_event", "pfs_censor_reason", "last_assessment_day", "evaluable", "not_evaluable_reason",
+    "pfs_event", "pfs_censor_reason", "last_assessment_day", "evaluable", "not_evaluable_reason", "response_day",
+    "confirmed_response_day", "control_day", "confirmed_control_day",
 ]
 
 
