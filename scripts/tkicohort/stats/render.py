@@ -44,11 +44,16 @@ def present(name: str, table: pd.DataFrame) -> pd.DataFrame:
     if t.empty:
         return pd.DataFrame({"": ["(no rows)"]})
     if name == "pfs_by_subgroup" or name == "pfs_by_arm":
-        hr = [("1 (reference)" if r.note == "reference level" else
+        reference = t["note"].astype(str).str.startswith("reference level")
+        hr = [("1 (reference)" if is_ref else
                fmt_estimate_ci(r.hr, r.hr_ci_low, r.hr_ci_high, 2, "—") if pd.notna(r.hr) else "not estimable")
-              for r in t.itertuples()]
+              for r, is_ref in zip(t.itertuples(), reference, strict=True)]
+        exact = [f"{fmt_p(p)}{' (MC)' if m == 'monte_carlo' else ''}" if pd.notna(p) else "—"
+                 for p, m in zip(t["logrank_p_exact"], t["logrank_p_method"], strict=True)]
+        post = t["post_baseline"].fillna(0).astype(int) == 1 if "post_baseline" in t else pd.Series(False, t.index)
         out = pd.DataFrame({
-            "Subgroup": _first_of_group(t, "subgroup", t["subgroup"]), "Level": t["label"],
+            "Subgroup": _first_of_group(t, "subgroup", t["subgroup"].where(~post, t["subgroup"] + " †")),
+            "Level": t["label"],
             "n": t["n"].astype(int), "Events": t["events"].astype(int),
             "Median PFS (95% CI)": [fmt_estimate_ci(*v) for v in zip(t["median"], t["median_ci_low"],
                                                                        t["median_ci_high"], strict=True)],
@@ -56,13 +61,25 @@ def present(name: str, table: pd.DataFrame) -> pd.DataFrame:
                                                                                 t["logrank_chisq"].map(fmt_num)),
             "p": _first_of_group(t, "subgroup", t["logrank_p"].map(fmt_p)),
             "p (Holm)": _first_of_group(t, "subgroup", t["logrank_p_holm"].map(fmt_p)),
-            "HR (95% CI)": hr, "HR p": t["hr_p"].map(fmt_p), "Note": t["note"].where(t["note"] != "reference level",
-                                                                                     "")})
+            "Permutation p": _first_of_group(t, "subgroup", pd.Series(exact, index=t.index)),
+            "HR (95% CI)": hr, "HR p": t["hr_p"].map(fmt_p),
+            "Note": t["note"].astype(str).str.replace(r"^reference level(; )?", "", regex=True)})
         if "times_p" in t:
             out["Times median (range)"] = [f"{fmt_num(m)} ({fmt_num(lo)}–{fmt_num(hi)})" for m, lo, hi in
                                            zip(t["times_median"], t["times_min"], t["times_max"], strict=True)]
             out["Mann–Whitney p (times)"] = _first_of_group(t, "subgroup", t["times_p"].map(fmt_p))
         return out
+    if name in ("pfs_post_baseline", "os_post_baseline"):
+        method = {"naive": "Naive (status at day 0)", "landmark": "Landmark", "time_varying": "Time-dependent Cox"}
+        return pd.DataFrame({
+            "Subgroup": _first_of_group(t, "subgroup", t["subgroup"]),
+            "Comparison": [f"{lev} vs {ref}" for lev, ref in zip(t["label"], t["reference_label"], strict=True)],
+            "Method": [method.get(m, m) + (f" at {lm:g} months" if pd.notna(lm) else "")
+                       for m, lm in zip(t["method"], t["landmark_months"], strict=True)],
+            "n": t["n"].map(lambda v: fmt_num(v, 0)), "Events": t["events"].map(lambda v: fmt_num(v, 0)),
+            "HR (95% CI)": [fmt_estimate_ci(h, lo, hi, 2, "—") if pd.notna(h) else "not estimable"
+                            for h, lo, hi in zip(t["hr"], t["hr_ci_low"], t["hr_ci_high"], strict=True)],
+            "p": t["p"].map(fmt_p), "Note": t["note"]})
     if name == "response_by_subgroup":
         out = pd.DataFrame({"Subgroup": _first_of_group(t, "subgroup", t["subgroup"]), "Level": t["label"]})
         for o in ("dcr", "orr"):

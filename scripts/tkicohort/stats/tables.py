@@ -5,7 +5,10 @@ quality-of-life tables also read the ingested ``adverse_events`` / ``qol`` table
 
 - both designs: ``baseline`` (when the plan lists baseline rows), ``efficacy``, ``pfs_overall``, ``adverse_events``;
 - single arm: ``response_by_subgroup``, ``pfs_by_subgroup``, ``cox_multivariable`` (when the plan lists variables);
-- two arms: ``response_by_arm`` (best response and clinical benefit by arm), ``pfs_by_arm``, ``qol`` (when qol data).
+- two arms: ``response_by_arm`` (best response and clinical benefit by arm), ``pfs_by_arm``, ``qol`` (when qol data);
+- either design, when a plan subgroup is a post-baseline variable (``derive/post_baseline.py``):
+  ``pfs_post_baseline`` and, when OS is an endpoint, ``os_post_baseline`` (naive, landmark and time-dependent
+  analyses, ``stats/post_baseline.py``).
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from ..expression import select
 from .adverse_events import adverse_event_table
 from .baseline import baseline_table, compare_categorical, mann_whitney
 from .efficacy import RESPONSE_ORDER, efficacy_table
+from .permutation_logrank import N_RESAMPLE, SEED
+from .post_baseline import post_baseline_subgroups, post_baseline_table
 from .response import response_by_subgroup
 from .survival_tables import (
     multivariable_cox,
@@ -49,6 +54,8 @@ def tables_for(plan: dict, has_qol: bool = False) -> list[str]:
         names += ["response_by_subgroup", "pfs_by_subgroup"]
         if plan.get("multivariable", {}).get("variables"):
             names.append("cox_multivariable")
+    if post_baseline_subgroups(plan):
+        names += [f"{e}_post_baseline" for e in ("pfs", "os") if e in plan.get("endpoints", ["pfs", "os"])]
     return names
 
 
@@ -115,10 +122,31 @@ def make_response_by_subgroup(inputs: TableInputs, plan: dict) -> pd.DataFrame:
     return response_by_subgroup(evaluable, plan["subgroups"], test=_tests(plan).get("response", "fisher"))
 
 
+def permutation_options(plan: dict) -> dict:
+    """The permutation log-rank test's settings: ``tests.permutations`` resamples and ``tests.seed``."""
+    t = _tests(plan)
+    return {"n_resample": t.get("permutations", N_RESAMPLE), "seed": t.get("seed", SEED)}
+
+
+def post_baseline_names(plan: dict) -> set[str]:
+    """The plan's subgroup variables that are post-baseline (flagged in the subgroup tables)."""
+    return {sg["variable"] for sg, _ in post_baseline_subgroups(plan)}
+
+
 def make_pfs_by_subgroup(inputs: TableInputs, plan: dict) -> pd.DataFrame:
     t = _tests(plan)
-    return pfs_by_subgroup(survival_population(inputs.dataset, plan), plan["subgroups"], time=time_column(plan), conf_type=t.get("km_ci",
-                           "log-log"), rmst_horizon=t.get("rmst_horizon_months"), firth=t.get("cox_firth", False))
+    return pfs_by_subgroup(survival_population(inputs.dataset, plan), plan["subgroups"], time=time_column(plan),
+                           conf_type=t.get("km_ci", "log-log"), rmst_horizon=t.get("rmst_horizon_months"),
+                           firth=t.get("cox_firth", False), permutation=permutation_options(plan),
+                           post_baseline=post_baseline_names(plan))
+
+
+def make_pfs_post_baseline(inputs: TableInputs, plan: dict) -> pd.DataFrame:
+    return post_baseline_table(survival_population(inputs.dataset, plan), plan, "pfs")
+
+
+def make_os_post_baseline(inputs: TableInputs, plan: dict) -> pd.DataFrame:
+    return post_baseline_table(survival_population(inputs.dataset, plan), plan, "os")
 
 
 def make_cox_multivariable(inputs: TableInputs, plan: dict) -> pd.DataFrame:
@@ -179,7 +207,8 @@ def make_pfs_by_arm(inputs: TableInputs, plan: dict) -> pd.DataFrame:
     subgroup = {"variable": arm, "label": "Arm", "levels": arms}
     data = survival_population(inputs.dataset, plan)
     table = pfs_by_subgroup(data, [subgroup], time=time_column(plan), conf_type=t.get("km_ci", "log-log"),
-                            rmst_horizon=t.get("rmst_horizon_months"), firth=t.get("cox_firth", False))
+                            rmst_horizon=t.get("rmst_horizon_months"), firth=t.get("cox_firth", False),
+                            permutation=permutation_options(plan))
     if t.get("pfs_times_test", "none") == "mann_whitney":
         times = [data.loc[data[arm] == a, time_column(plan)].dropna() for a in arms]
         mw = mann_whitney(*times, method=t.get("mann_whitney", "auto"))
@@ -203,6 +232,7 @@ MAKERS = {
     "adverse_events": make_adverse_events, "response_by_subgroup": make_response_by_subgroup,
     "pfs_by_subgroup": make_pfs_by_subgroup, "cox_multivariable": make_cox_multivariable,
     "response_by_arm": make_response_by_arm, "pfs_by_arm": make_pfs_by_arm, "qol": make_qol,
+    "pfs_post_baseline": make_pfs_post_baseline, "os_post_baseline": make_os_post_baseline,
 }
 
 
@@ -217,4 +247,6 @@ TITLES = {
     "pfs_by_subgroup": "Progression-free survival by subgroup", "cox_multivariable": "Multivariable Cox model of PFS",
     "response_by_arm": "Response and clinical benefit by arm", "pfs_by_arm": "Progression-free survival by arm",
     "qol": "Quality of life (EORTC QLQ-C30) by arm",
+    "pfs_post_baseline": "Progression-free survival by post-baseline variables: naive, landmark and time-dependent",
+    "os_post_baseline": "Overall survival by post-baseline variables: naive, landmark and time-dependent",
 }
