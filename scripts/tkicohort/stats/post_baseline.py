@@ -22,7 +22,9 @@ post-baseline and the day each became known) is analysed three ways, one row per
 Hazard ratios are those of each level against the subgroup's reference level (the first listed, as in the subgroup
 table), from Efron-ties Cox models with Wald CIs and Wald p. Patients whose value differs from the before state but
 whose day is not recorded cannot be placed in time: they are left out of the landmark and time-dependent analyses
-and counted in the note. Days are converted to the plan's time unit (days per month from the plan).
+and counted in the note. The analyses run on days (``pfs_days``, ``os_days`` and the day columns; a landmark of L
+months is L × the plan's days per month): a Cox model depends only on the order of the times, so the hazard ratios
+are those on the plan's time scale, and a switch on the day of another patient's event is compared exactly.
 """
 
 from __future__ import annotations
@@ -110,7 +112,10 @@ def counting_process(stop, event, before, final, switch) -> pd.DataFrame:
     return pd.concat([first, second], ignore_index=True).sort_values(["patient", "start"], kind="stable")
 
 
-def _one_subgroup(dataset, sg, info, time, event, landmarks, per_unit) -> list[dict]:
+def _one_subgroup(dataset, sg, info, time, event, landmarks) -> list[dict]:
+    """Rows of one subgroup; ``time`` in days, like the day columns and ``landmarks`` (a Cox model depends on the
+    order of the times only, so the HRs are those on the plan's scale, and ties between a switch day and an event
+    day are compared exactly); ``landmarks``: (months, days) pairs."""
     var = sg["variable"]
     frame, levels = subgroup_levels(dataset, sg)
     code = level_codes(frame[var], levels)
@@ -126,7 +131,7 @@ def _one_subgroup(dataset, sg, info, time, event, landmarks, per_unit) -> list[d
     if info.day_column is None or info.day_column not in frame:
         reason = "the day this variable became known is not defined"
     else:
-        day = frame[info.day_column].to_numpy(dtype=float) / per_unit
+        day = frame[info.day_column].to_numpy(dtype=float)
         if info.before is None and len(levels) == 2:  # the other level, for patients whose value changed
             changed = ~np.isnan(day)
             before_code = np.where(changed, 1 - code, code)
@@ -137,7 +142,7 @@ def _one_subgroup(dataset, sg, info, time, event, landmarks, per_unit) -> list[d
             reason = "its state before the day it became known is not a level of this subgroup"
     if reason:
         for method in ("landmark", "time_varying"):
-            for lm in (landmarks if method == "landmark" else [np.nan]):
+            for lm in ([m for m, _ in landmarks] if method == "landmark" else [np.nan]):
                 rows += [{**head, "method": method, "landmark_months": lm, "level": lev, "reference": levels[0],
                           "n": np.nan, "events": np.nan, "note": f"not computed: {reason}"} for lev in levels[1:]]
         return rows
@@ -146,11 +151,11 @@ def _one_subgroup(dataset, sg, info, time, event, landmarks, per_unit) -> list[d
     missing_note = (f"; {int(unknown.sum())} patient(s) without a recorded day left out" if unknown.any() else "")
     dated = ~unknown
     t, e, code, before_code, switch = t[dated], e[dated], code[dated], before_code[dated], switch[dated]
-    for lm in landmarks:
+    for months, lm in landmarks:
         at_risk = t > lm
         status = np.where(switch[at_risk] <= lm, code[at_risk], before_code[at_risk])
         data = pd.DataFrame({"stop": t[at_risk] - lm, "event": e[at_risk], "code": status})
-        rows += _fit_rows(data, levels, {**head, "method": "landmark", "landmark_months": lm,
+        rows += _fit_rows(data, levels, {**head, "method": "landmark", "landmark_months": months,
                                          "n": int(at_risk.sum()), "events": int(e[at_risk].sum()),
                                          "note": NOTES["landmark"] + missing_note})
     positive = t > 0  # a follow-up of length 0 has no (start, stop] interval
@@ -165,22 +170,21 @@ def _one_subgroup(dataset, sg, info, time, event, landmarks, per_unit) -> list[d
 def post_baseline_table(dataset: pd.DataFrame, plan: dict, endpoint: str = "pfs") -> pd.DataFrame:
     """The three analyses of every post-baseline subgroup of ``plan`` for ``endpoint`` (pfs or os), in the plan's
     time unit; columns :data:`POST_BASELINE_COLUMNS`, then variable, level, reference and their labels."""
-    unit = plan.get("time", {}).get("unit", "months")
-    per_unit = {"months": plan.get("time", {}).get("days_per_month", 30.4375), "weeks": 7.0, "days": 1.0}[unit]
+    per_month = plan.get("time", {}).get("days_per_month", 30.4375)
     landmarks = list(plan.get("tests", {}).get("landmarks_months", [6, 12, 24]))
-    if unit != "months":  # landmarks are given in months
-        landmarks_t = [lm * plan.get("time", {}).get("days_per_month", 30.4375) / per_unit for lm in landmarks]
-    else:
-        landmarks_t = landmarks
+    data = dataset
+    time = f"{endpoint}_days"
+    if time not in data:  # only the plan's time unit given: back to days
+        unit = plan.get("time", {}).get("unit", "months")
+        per_unit = {"months": per_month, "weeks": 7.0, "days": 1.0}[unit]
+        data = data.assign(**{time: data[f"{endpoint}_{unit}"] * per_unit})
     rows = []
     for sg, info in post_baseline_subgroups(plan):
-        part = _one_subgroup(dataset, sg, info, f"{endpoint}_{unit}", f"{endpoint}_event", landmarks_t, per_unit)
+        part = _one_subgroup(data, sg, info, time, f"{endpoint}_event", [(lm, lm * per_month) for lm in landmarks])
         labels = sg.get("labels") or {}
         for row in part:
             row["label"] = str(labels.get(row["level"], row["level"]))
             row["reference_label"] = str(labels.get(row["reference"], row["reference"]))
-            if row["method"] == "landmark" and unit != "months":
-                row["landmark_months"] = landmarks[landmarks_t.index(row["landmark_months"])]
         rows += part
     table = pd.DataFrame(rows, columns=[*POST_BASELINE_COLUMNS, "variable", "level", "reference", "label",
                                         "reference_label"])
