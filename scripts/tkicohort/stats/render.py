@@ -126,7 +126,20 @@ def present(name: str, table: pd.DataFrame) -> pd.DataFrame:
              zip(t["ph_p"], t["ph_df"], strict=True)], index=t.index))
         out["PH global p"] = [fmt_p(t["ph_global_p"].iloc[0]) if i == 0 else "" for i in range(len(t))]
         out["Events per variable"], out["Warning"] = t["epv"].map(fmt_num), t["warning"]
+        if "discrimination" in t:
+            out["Discrimination"] = [str(t["discrimination"].fillna("").iloc[0]) if i == 0 else ""
+                                     for i in range(len(t))]
         return out
+    if name == "model_discrimination":
+        label = {"harrell_c": "Harrell's C", "uno_c": "Uno's C", "auc": "Time-dependent AUC"}
+        return pd.DataFrame({
+            "Statistic": [label.get(s, s) + (f" at {tm:g} months" if s == "auc" else "")
+                          for s, tm in zip(t["statistic"], t["time"], strict=True)],
+            "Apparent": t["value"].map(lambda v: fmt_num(v, 3)),
+            "Optimism": t["optimism"].map(lambda v: fmt_num(v, 3)),
+            "Corrected": t["corrected"].map(lambda v: fmt_num(v, 3)),
+            "Bootstrap resamples": t["resamples"].map(lambda v: fmt_num(v, 0) if v else "—"),
+            "n": t["n"], "Events": t["events"], "Note": t["note"].fillna("")})
     if name == "baseline":
         value = []
         for r in t.itertuples():

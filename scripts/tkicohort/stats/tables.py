@@ -4,7 +4,8 @@ Every table reads the analysis dataset (``results/<c>/analysis/patients.csv``); 
 quality-of-life tables also read the ingested ``adverse_events`` / ``qol`` tables. Which tables a plan yields:
 
 - both designs: ``baseline`` (when the plan lists baseline rows), ``efficacy``, ``pfs_overall``, ``adverse_events``;
-- single arm: ``response_by_subgroup``, ``pfs_by_subgroup``, ``cox_multivariable`` (when the plan lists variables);
+- single arm: ``response_by_subgroup``, ``pfs_by_subgroup``, ``cox_multivariable`` and ``model_discrimination``
+  (when the plan lists variables);
 - two arms: ``response_by_arm`` (best response and clinical benefit by arm), ``pfs_by_arm``, ``qol`` (when qol data);
 - either design, when a plan subgroup is a post-baseline variable (``derive/post_baseline.py``):
   ``pfs_post_baseline`` and, when OS is an endpoint, ``os_post_baseline`` (naive, landmark and time-dependent
@@ -22,10 +23,12 @@ from ..expression import select
 from .adverse_events import adverse_event_table
 from .baseline import baseline_table, compare_categorical, mann_whitney
 from .efficacy import RESPONSE_ORDER, efficacy_table
+from .discrimination import N_BOOT, discrimination
 from .permutation_logrank import N_RESAMPLE, SEED
 from .post_baseline import post_baseline_subgroups, post_baseline_table
 from .response import response_by_subgroup
 from .survival_tables import (
+    design_matrix,
     multivariable_cox,
     overall_survival_summary,
     pfs_by_subgroup,
@@ -53,7 +56,7 @@ def tables_for(plan: dict, has_qol: bool = False) -> list[str]:
     else:
         names += ["response_by_subgroup", "pfs_by_subgroup"]
         if plan.get("multivariable", {}).get("variables"):
-            names.append("cox_multivariable")
+            names += ["cox_multivariable", "model_discrimination"]
     if post_baseline_subgroups(plan):
         names += [f"{e}_post_baseline" for e in ("pfs", "os") if e in plan.get("endpoints", ["pfs", "os"])]
     return names
@@ -149,7 +152,8 @@ def make_os_post_baseline(inputs: TableInputs, plan: dict) -> pd.DataFrame:
     return post_baseline_table(survival_population(inputs.dataset, plan), plan, "os")
 
 
-def make_cox_multivariable(inputs: TableInputs, plan: dict) -> pd.DataFrame:
+def _multivariable_variables(inputs: TableInputs, plan: dict) -> list[dict]:
+    """The plan's multivariable model variables (after the univariable p screen when the plan sets one)."""
     spec = plan.get("multivariable", {})
     wanted = list(spec.get("variables", []))
     if spec.get("select_p") is not None:
@@ -157,13 +161,54 @@ def make_cox_multivariable(inputs: TableInputs, plan: dict) -> pd.DataFrame:
         keep = set(select_by_univariable_p(uni, spec["select_p"]))
         wanted = [v for v in wanted if v in keep]
     by_var = subgroup_specs(plan)
-    variables = [by_var.get(v, {"variable": v}) for v in wanted]
+    return [by_var.get(v, {"variable": v}) for v in wanted]
+
+
+def make_cox_multivariable(inputs: TableInputs, plan: dict) -> pd.DataFrame:
+    variables = _multivariable_variables(inputs, plan)
     if not variables:
         return pd.DataFrame({"term": [], "note": []})
     table, warnings = multivariable_cox(survival_population(inputs.dataset, plan), variables, time=time_column(plan),
                                         firth=_tests(plan).get("cox_firth", False))
     table["warning"] = "; ".join(warnings)
+    table["discrimination"] = discrimination_summary(make_model_discrimination(inputs, plan))
     return table
+
+
+def make_model_discrimination(inputs: TableInputs, plan: dict) -> pd.DataFrame:
+    """Harrell's and Uno's C with the bootstrap optimism correction and the time-dependent AUC at the plan's
+    landmarks, of the multivariable Cox model (``stats/discrimination.py``)."""
+    variables = _multivariable_variables(inputs, plan)
+    data = survival_population(inputs.dataset, plan)
+    time = time_column(plan)
+    matrix, _ = design_matrix(data, variables)
+    frame = pd.concat([data[[time, "pfs_event"]], matrix], axis=1).dropna()
+    t = _tests(plan)
+    landmarks = list(t.get("landmarks_months", [6, 12, 24]))
+    if plan.get("time", {}).get("unit", "months") != "months":
+        dpm = plan.get("time", {}).get("days_per_month", 30.4375)
+        landmarks = [lm * dpm / {"weeks": 7.0, "days": 1.0}[plan["time"]["unit"]] for lm in landmarks]
+    out = discrimination(frame[time], frame["pfs_event"], frame[list(matrix.columns)], landmarks,
+                         n_boot=t.get("bootstrap", N_BOOT), seed=t.get("seed", SEED))
+    out.insert(0, "model", "multivariable Cox, PFS: " + " + ".join(matrix.columns))
+    return out
+
+
+def discrimination_summary(table: pd.DataFrame) -> str:
+    """One line for the Cox table's notes: apparent and optimism-corrected C, time-dependent AUCs."""
+    by = {(r.statistic, r.time): r for r in table.itertuples()}
+    parts = []
+    for key, name in (("harrell_c", "Harrell's C"), ("uno_c", "Uno's C")):
+        r = next((v for (s, _), v in by.items() if s == key), None)
+        if r is None or pd.isna(r.value):
+            continue
+        corrected = f" (optimism-corrected {r.corrected:.3f}, {r.resamples} bootstrap resamples)" \
+            if pd.notna(r.corrected) else ""
+        parts.append(f"{name} {r.value:.3f}{corrected}")
+    aucs = [f"{r.time:g}: {r.value:.3f}" for (s, _), r in by.items() if s == "auc" and pd.notna(r.value)]
+    if aucs:
+        parts.append("time-dependent AUC at " + ", ".join(aucs))
+    return "; ".join(parts)
 
 
 def make_adverse_events(inputs: TableInputs, plan: dict) -> pd.DataFrame:
@@ -233,6 +278,7 @@ MAKERS = {
     "pfs_by_subgroup": make_pfs_by_subgroup, "cox_multivariable": make_cox_multivariable,
     "response_by_arm": make_response_by_arm, "pfs_by_arm": make_pfs_by_arm, "qol": make_qol,
     "pfs_post_baseline": make_pfs_post_baseline, "os_post_baseline": make_os_post_baseline,
+    "model_discrimination": make_model_discrimination,
 }
 
 
@@ -249,4 +295,5 @@ TITLES = {
     "qol": "Quality of life (EORTC QLQ-C30) by arm",
     "pfs_post_baseline": "Progression-free survival by post-baseline variables: naive, landmark and time-dependent",
     "os_post_baseline": "Overall survival by post-baseline variables: naive, landmark and time-dependent",
+    "model_discrimination": "Discrimination of the multivariable Cox model (C-index, time-dependent AUC)",
 }
