@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from tkicohort.config import load_yaml
 from tkicohort.derive.dataset import build_analysis_dataset
 from tkicohort.expression import select

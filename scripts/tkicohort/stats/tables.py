@@ -22,8 +22,8 @@ import pandas as pd
 from ..expression import select
 from .adverse_events import adverse_event_table
 from .baseline import baseline_table, compare_categorical, mann_whitney
-from .efficacy import RESPONSE_ORDER, efficacy_table
 from .discrimination import N_BOOT, discrimination
+from .efficacy import RESPONSE_ORDER, efficacy_table
 from .permutation_logrank import N_RESAMPLE, SEED
 from .post_baseline import post_baseline_subgroups, post_baseline_table
 from .response import response_by_subgroup
