@@ -125,3 +125,30 @@ def test_post_baseline_tables_are_listed_only_for_plans_with_such_subgroups():
     assert "pfs_post_baseline" in tables_for(PLAN)
     baseline_only = {**PLAN, "subgroups": [{"variable": "sex", "levels": ["M", "F"]}]}
     assert "pfs_post_baseline" not in tables_for(baseline_only)
+
+
+def test_recist_days_a_response_became_known_by_hand():
+    from tkicohort.recist.best_overall_response import derive_best_response
+
+    rows = [("P1", 28, "SD"), ("P1", 56, "PR"), ("P1", 84, "PR"), ("P1", 140, "PD"),
+            ("P2", 49, "SD"), ("P2", 98, "PD"),
+            ("P3", 30, "PR"), ("P3", 60, "SD"), ("P3", 90, "PD")]
+    visits = pd.DataFrame(rows, columns=["patient_id", "day", "overall_response"]).assign(pct_from_baseline=np.nan)
+    best = derive_best_response(visits, pd.DataFrame({"patient_id": ["P1", "P2", "P3"]})).set_index("patient_id")
+    cols = ["response_day", "confirmed_response_day", "control_day", "confirmed_control_day"]
+    got = best[cols].to_numpy(float)
+    # P1: PR on 56 confirmed on 84; P2: SD from day 49; P3: PR on 30 never confirmed, counted as SD only from the
+    # SD minimum (the SD of day 60)
+    expected = np.array([[56, 84, 56, 84], [np.nan, np.nan, 49, 49], [30, np.nan, 30, 60]])
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_expression_day_only_where_the_value_changed():
+    from tkicohort.derive.post_baseline import expression_day
+
+    frame = pd.DataFrame({"hfs": pd.array([1, 1, 0, 0], dtype="Int8"), "hfs_day": [10.0, 20.0, np.nan, np.nan],
+                          "age": [70, 50, 70, 50]})
+    registry = post_baseline_variables({"derived": {"hfs": {"rule": "adverse_event", "terms": "any"}}})
+    day = expression_day(frame, {"rule": "expression", "expr": "hfs == 1 and age > 60"}, registry)
+    # only the first patient's value (1) differs from its value before the event (0)
+    np.testing.assert_array_equal(day, [10.0, np.nan, np.nan, np.nan])
