@@ -132,14 +132,15 @@ def ph_test(frame: pd.DataFrame, duration: str, event: str, covariates: list[str
 def _complete(frame, duration, event, covariates, start, strata) -> dict:
     """The complete cases as arrays: time, event, x (n × p), start and strata (None when not given)."""
     numeric = [duration, event, *covariates] + ([start] if start is not None else [])
-    values = frame[numeric].to_numpy(dtype=float)
+    values = np.column_stack([frame[c].to_numpy(dtype=float) for c in numeric])
     keep = ~np.isnan(values).any(axis=1)
     groups = None
     if strata is not None:
         groups = frame[strata].to_numpy()
         keep &= frame[strata].notna().to_numpy()
         groups = groups[keep]
-    values = values[keep]
+    if not keep.all():
+        values = values[keep]
     p = len(covariates)
     return {"time": values[:, 0], "event": values[:, 1], "x": values[:, 2:2 + p],
             "start": values[:, 2 + p] if start is not None else None, "strata": groups}

@@ -85,16 +85,17 @@ class RiskSets:
         return int(self.deaths.sum())
 
     @cached_property
-    def terms(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """The denominator terms of each block: (block, f, weight, first term of each block). Efron: d terms
-        f = k/d, k = 0..d−1, weight 1; Breslow: one term f = 0 of weight d."""
+    def terms(self) -> tuple[np.ndarray, list[np.ndarray], np.ndarray, np.ndarray]:
+        """The denominator terms of each block: (block, [1, f, f², f³], weight, first term of each block). Efron:
+        d terms f = k/d, k = 0..d−1, weight 1; Breslow: one term f = 0 of weight d."""
         if self.ties == "breslow":
             blocks = np.arange(self.n_blocks)
-            return blocks, np.zeros(self.n_blocks), self.deaths.astype(float), blocks
+            zero = np.zeros(self.n_blocks)
+            return blocks, [np.ones(self.n_blocks), zero, zero, zero], self.deaths.astype(float), blocks
         block = np.repeat(np.arange(self.n_blocks), self.deaths)
         first = np.cumsum(self.deaths) - self.deaths
         frac = (np.arange(len(block)) - first[block]) / self.deaths[block]
-        return block, frac, np.ones(len(block)), first
+        return block, [np.ones(len(block)), frac, frac * frac, frac * frac * frac], np.ones(len(block)), first
 
 
 def risk_sets(time, event, x, start=None, strata=None, ties: str = "efron", counts=None) -> RiskSets:
@@ -220,11 +221,14 @@ def evaluate(rs: RiskSets, beta, third: bool = False) -> Evaluation:
     # Efron's terms k = 0..d−1 (Breslow: one term of weight d) have the risk sums S − f·D, f = k/d, with S the
     # block's risk-set sums and D its events' sums. Every Σ_k below expands into S, D and the per-block sums
     # c[j, i] = Σ_k weight·f^i / (S0 − f·D0)^j, so the work per term is scalar.
-    block, frac, weight, first = rs.terms
+    block, powers, weight, first = rs.terms
     top = 3 if third else 2
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        s0 = risk[0][block] - frac * dead[0][block]
-        terms = [weight / s0 ** j * frac ** i for j in range(1, top + 1) for i in range(j + 1)]
+        s0 = risk[0][block] - powers[1] * dead[0][block]
+        inverse = [weight / s0]
+        for _ in range(top - 1):
+            inverse.append(inverse[-1] / s0)
+        terms = [inverse[j - 1] * powers[i] if i else inverse[j - 1] for j in range(1, top + 1) for i in range(j + 1)]
         sums = iter(np.add.reduceat(np.stack(terms), first, axis=1))
         c = {(j, i): next(sums) for j in range(1, top + 1) for i in range(j + 1)}
         one, two = (risk[1], dead[1]), (risk[2], dead[2])
@@ -270,10 +274,17 @@ def _risk_sums(rs: RiskSets, beta: np.ndarray, order: int) -> list[np.ndarray]:
 
 
 def _moment_sums(x: np.ndarray, w: np.ndarray, segments: np.ndarray, order: int) -> list[np.ndarray]:
-    """Per segment: Σw, Σw·x, Σw·x xᵀ and (order 3) Σw·x⊗x⊗x."""
-    p = x.shape[1]
+    """Per segment: Σw, Σw·x, Σw·x xᵀ and (order 3) Σw·x⊗x⊗x. The products are formed for all rows at once when
+    they fit in ~160 MB, else one covariate at a time."""
+    n, p = x.shape
     wx = w[:, None] * x
     out = [_segment_sums(w, segments), _segment_sums(wx, segments)]
+    if n * p ** order <= 20_000_000:
+        second = wx[:, :, None] * x[:, None, :]
+        out.append(_segment_sums(second, segments))
+        if order >= 3:
+            out.append(_segment_sums(second[:, :, :, None] * x[:, None, None, :], segments))
+        return out
     second = np.empty((len(segments), p, p))
     for j in range(p):
         second[:, j, j:] = _segment_sums(wx[:, j:] * x[:, j:j + 1], segments)

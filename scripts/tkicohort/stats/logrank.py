@@ -50,7 +50,10 @@ def logrank(time, event, group, strata=None) -> LogRank:
     k = len(labels)
     # rows and events per (stratum, time) cell and group; the cells sorted by stratum, then time
     times, t_index = distinct_times(time)
-    cells, cell = distinct_times(stratum.astype(np.int64) * len(times) + t_index)
+    if stratum.max(initial=0) == 0:
+        cells, cell = np.arange(len(times)), t_index
+    else:
+        cells, cell = distinct_times(stratum.astype(np.int64) * len(times) + t_index)
     key = cell * k + codes
     rows = np.bincount(key, minlength=len(cells) * k).reshape(len(cells), k)
     dead = np.bincount(key, weights=event, minlength=len(cells) * k).reshape(len(cells), k)
