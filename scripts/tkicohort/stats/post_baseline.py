@@ -59,14 +59,17 @@ def _index_of(levels: list, value) -> int:
 
 def _fit_rows(data: pd.DataFrame, levels: list, base: dict, start: str | None = None) -> list[dict]:
     """One row per non-reference level: HR of the level against the reference, from a Cox model of the
-    indicators of ``data['code']``. As in the subgroup table, a level without patients or events (or a reference
-    without events) has no finite HR: its rows are left out of the model and its row says why."""
+    indicators of ``data['code']``. As in the subgroup table, a level without patients or events, or with a single
+    patient (or a reference without events) has no HR: its rows are left out of the model and its row says why."""
     code, event = data["code"].to_numpy(), data["event"].to_numpy()
+    patient = data["patient"].to_numpy() if "patient" in data else np.arange(len(data))
     ref_events = event[code == 0].sum()
     reasons = {}
     for j in range(1, len(levels)):
         if not (code == j).any():
             reasons[j] = "no patients in this level"
+        elif len(np.unique(patient[code == j])) == 1:
+            reasons[j] = "single patient in this level"
         elif not (code == 0).any():
             reasons[j] = "no patients in the reference level"
         elif event[code == j].sum() == 0:
