@@ -103,3 +103,16 @@ def test_renderings_mark_post_baseline_rows(tables):
     assert "Dose reduced †" in md and "Permutation p" in md
     for name in ("pfs_post_baseline", "model_discrimination"):
         assert len(present(name, tables[name])) == len(tables[name])
+
+
+def test_plan_passes_the_schema_and_the_start_up_check():
+    import jsonschema
+    import yaml
+    from tkicohort.config import read_plan
+    from tkicohort.plan_check import check_cohort
+
+    schema = yaml.safe_load((FOLDER.parents[2] / "workflow" / "schemas" / "plan.schema.yaml").read_text())
+    jsonschema.validate(load_yaml(FOLDER / "plan.yaml"), schema)
+    plan, lines = read_plan(str(FOLDER / "plan.yaml"), "cohorts.institution.plan")
+    cohort = {"data": str(FOLDER), "plan": str(FOLDER / "plan.yaml")}
+    assert check_cohort("institution", cohort, plan, lines, Path("/"), raw_plan=plan) == []
