@@ -119,12 +119,19 @@ def job_of(logfile: str) -> str:
     return " ".join([parts[i].removeprefix("rule_"), *parts[i + 1:-1]])
 
 
-def mb(rss: str) -> float | None:
-    """sacct's MaxRSS ('834232K', '1.2G', '') in MB."""
+def mib(rss: str) -> float | None:
+    """sacct's MaxRSS ('834232K', '1.2G', '': KiB, GiB, ...) in MiB."""
     if not rss:
         return None
     scale = {"K": 1 / 1024, "M": 1.0, "G": 1024.0, "T": 1024.0**2}
     return float(rss[:-1]) * scale[rss[-1]] if rss[-1] in scale else float(rss) / 1024**2
+
+
+def seconds(elapsed: str) -> float:
+    """sacct's [D-][HH:]MM:SS[.mmm] in seconds."""
+    days, _, clock = elapsed.rpartition("-")
+    parts = [float(p) for p in clock.split(":")]
+    return (float(days) if days else 0.0) * 86400 + sum(p * 60**k for k, p in enumerate(reversed(parts)))
 
 
 def accounting(ids: list[str]) -> dict[str, dict[str, str]]:
@@ -169,6 +176,8 @@ def main() -> int:
         subprocess.run([sys.executable, str(HERE / "synthetic.py"), str(args.patients), str(folder)], check=True)
         print(f"generated {args.patients:,} patients in {time.perf_counter() - t:.1f} s (not timed below)")
     csv_mb = sum(p.stat().st_size for p in folder.glob("*.csv")) / 1e6
+    with (folder / "patients.csv").open("rb") as fh:
+        patients = sum(1 for _ in fh) - 1
     (work / "config").mkdir(exist_ok=True)
     (work / "config" / "synthetic.yaml").write_text(yaml.safe_dump(PLAN, sort_keys=False))
     (work / "config" / "config.yaml").write_text(yaml.safe_dump(
@@ -182,6 +191,7 @@ def main() -> int:
     env = {**os.environ, "SBATCH_ACCTG_FREQ": "task=1", "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
     log = work / "snakemake.log"
     print(f"$ {' '.join(cmd[:9])} ... ({len(cmd) - 9} more arguments; output: {log})")
+    load_before = os.getloadavg()[0]
     t0 = time.perf_counter()
     with log.open("w") as fh:
         status = subprocess.run(cmd, stdout=fh, stderr=subprocess.STDOUT, env=env, cwd=work).returncode
@@ -189,22 +199,25 @@ def main() -> int:
 
     jobs = {m.group(1): job_of(m.group(2)) for m in SUBMITTED.finditer(log.read_text())}
     rows = accounting(list(jobs)) if jobs else {}
-    print(f"\ncohort: {args.patients if args.data is None else 'from ' + str(folder)} patients, "
-          f"{csv_mb:,.0f} MB of CSV; {len(jobs)} SLURM jobs; snakemake exit status {status}")
+    print(f"\ncohort: {patients:,} patients, {csv_mb:,.0f} MB of CSV; {len(jobs)} SLURM jobs; "
+          f"snakemake exit status {status}")
     print(f"{'job':<38} {'slurm id':>8} {'state':<13} {'elapsed':>8} {'cpu time':>11} {'cpus':>4} {'requested':>10} "
           f"{'peak batch':>11} {'peak rule':>10} {'peak job':>9}")
     for jid, name in sorted(jobs.items(), key=lambda kv: int(kv[0])):
         row, batch, step = rows.get(jid, {}), rows.get(f"{jid}.batch", {}), rows.get(f"{jid}.0", {})
-        b, s = mb(batch.get("MaxRSS", "")), mb(step.get("MaxRSS", ""))
+        b, s = mib(batch.get("MaxRSS", "")), mib(step.get("MaxRSS", ""))
         total = (b or 0) + (s or 0)
-        fmt = lambda v: "-" if v is None else f"{v:,.0f} MB"  # noqa: E731
+        fmt = lambda v: "-" if v is None else f"{v:,.0f} MiB"  # noqa: E731
         state = step.get("State") if step.get("State", "COMPLETED") != "COMPLETED" else row.get("State", "?")
         print(f"{name:<38} {jid:>8} {state:<13} {row.get('Elapsed', '?'):>8} {row.get('TotalCPU', '?'):>11} "
               f"{row.get('AllocCPUS', '?'):>4} {row.get('ReqMem', '?'):>10} {fmt(b):>11} {fmt(s):>10} "
               f"{fmt(total if b or s else None):>9}")
-    print(f"\nwall time of the snakemake run: {wall:.1f} s")
+    cpu = sum(seconds(rows[j]["TotalCPU"]) for j in jobs if rows.get(j, {}).get("TotalCPU"))
+    print(f"\nwall time of the snakemake run: {wall:.1f} s; CPU time of all jobs: {cpu:.0f} s; "
+          f"load average (1 min) {load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
     if status:
-        print(f"snakemake failed (exit {status}); see {log}", file=sys.stderr)
+        tail = "\n".join(log.read_text().splitlines()[-30:])
+        print(f"snakemake failed (exit {status}); the end of its output ({log}):\n{tail}", file=sys.stderr)
     return status
 
 

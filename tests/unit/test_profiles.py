@@ -20,14 +20,17 @@ SHARED_KEYS = ("default-resources", "set-resources", "set-threads")
 
 # Measured with benchmarks/bench_slurm.py on the 1,000,000-patient synthetic cohort (README "Speed"): per rule, the
 # job's input size (MiB, as Snakemake sums it) and its peak resident memory (MiB: sacct MaxRSS of the batch step
-# plus that of the step running the rule), the larger of two runs, over all of the rule's jobs.
+# plus that of the step running the rule), the largest of three runs, over all of the rule's jobs.
 MEASURED_1M = {
     "ingest": (1335.1, 6001),
     "recist": (47.8, 9794),
-    "analysis_dataset": (97.8, 2039),
-    "table": (197.0, 2413),
-    "figure": (194.0, 1858),
+    "analysis_dataset": (97.8, 2169),
+    "table": (197.0, 2536),
+    "figure": (194.0, 1995),
 }
+
+# The largest peak of any job on a 2,000-patient cohort (the same benchmark): a job's fixed cost.
+SMALL_COHORT_PEAK = 858
 
 
 def profile(name: str) -> dict:
@@ -63,7 +66,7 @@ def test_profiles_name_only_rules_of_the_workflow():
 
 @pytest.mark.parametrize("rule", sorted(rules()))
 def test_every_job_gets_at_least_1000_mb_and_10_minutes(rule):
-    assert resource(rule, "mem_mb", 0.0) >= 1000
+    assert resource(rule, "mem_mb", 0.0) >= max(1000, 1.2 * SMALL_COHORT_PEAK)
     assert resource(rule, "runtime", 0.0) >= 10
 
 
