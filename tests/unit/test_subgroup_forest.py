@@ -45,3 +45,15 @@ def test_forest_is_made_for_two_arm_plans_with_subgroups_and_reads_both_tables()
     assert figure_reads("subgroup_forest_os", PLAN) == {
         "dataset": "analysis/patients.csv", "os_by_subgroup_and_arm": "tables/os_by_subgroup_and_arm.csv",
         "os_by_arm": "tables/os_by_arm.csv"}
+
+
+def test_figures_follow_the_cohorts_data_and_the_plans_endpoints():
+    plan = {**PLAN, "endpoints": ["pfs", "os"]}
+    everything = figures_for(plan, has_qol=True)
+    assert everything == ["waterfall", "km_pfs", "response_by_arm", "qol_boxplots", "ae_grades", "swimmer",
+                          "subgroup_forest_pfs", "subgroup_forest_os"]
+    assert figures_for({**plan, "endpoints": ["os"]}, has_qol=True) == [
+        "waterfall", "response_by_arm", "qol_boxplots", "ae_grades", "swimmer", "subgroup_forest_os"]
+    assert figures_for(plan, tumour_data=False) == ["ae_grades", "subgroup_forest_os"]
+    single = {"design": "single_arm", "subgroups": []}
+    assert figures_for(single, adverse_events=False) == ["waterfall", "km_pfs", "km_subgroups", "forest", "swimmer"]

@@ -6,8 +6,9 @@
   ``subgroup_forest_pfs`` / ``subgroup_forest_os`` (treatment HR per subgroup level and interaction p, per
   time-to-event endpoint of the plan).
 
-A cohort without tumour assessments gets none of the figures that need them (waterfall, PFS curves and forest plots,
-response bars, swimmer plot); one without ``adverse_events.csv`` gets no ``ae_grades``.
+A cohort without tumour assessments gets none of the figures that need them (waterfall, response bars, swimmer plot),
+and a plan without PFS among its endpoints (or a cohort without tumour assessments) none of the PFS figures (curves,
+forest plots); a cohort without ``adverse_events.csv`` or ``qol.csv`` gets no ``ae_grades`` or ``qol_boxplots``.
 
 Every figure reads the analysis dataset; some also read RECIST outputs, ingested data (doses for the swimmer plot,
 questionnaires for the QoL box plots) or tables of the stats stage (:data:`FIGURE_TABLES`, :func:`figure_reads`).
@@ -24,15 +25,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..stats.tables import TableInputs, make_table, tables_for
+from ..stats.tables import TableInputs, make_table, tables_for, time_to_event_endpoints
 
 SINGLE_ARM_FIGURES = ("waterfall", "km_pfs", "km_subgroups", "forest", "ae_grades", "swimmer")
 TWO_ARM_FIGURES = ("waterfall", "km_pfs", "response_by_arm", "qol_boxplots", "ae_grades", "swimmer",
                    "subgroup_forest_pfs", "subgroup_forest_os")
 FIGURE_NAMES = tuple(dict.fromkeys(SINGLE_ARM_FIGURES + TWO_ARM_FIGURES))
-#: Figures that need tumour assessments.
-TUMOUR_FIGURES = ("waterfall", "km_pfs", "km_subgroups", "forest", "response_by_arm", "swimmer",
-                  "subgroup_forest_pfs")
+#: Figures of the best response (they need tumour assessments) and of PFS (they need PFS among the plan's endpoints).
+RESPONSE_FIGURES = ("waterfall", "response_by_arm", "swimmer")
+PFS_FIGURES = ("km_pfs", "km_subgroups", "forest", "subgroup_forest_pfs")
 #: Tables of the stats stage a figure reads (when the plan yields them).
 FIGURE_TABLES = {
     "waterfall": (), "swimmer": (), "km_pfs": ("pfs_by_arm",), "km_subgroups": ("pfs_by_subgroup",),
@@ -64,10 +65,17 @@ def figures_for(plan: dict, has_qol: bool = False, *, tumour_data: bool = True,
                 adverse_events: bool = True) -> list[str]:
     """The figures of a cohort with this plan and these data (the flags of :func:`tables_for`)."""
     tables = tables_for(plan, has_qol, tumour_data=tumour_data, adverse_events=adverse_events)
+    pfs = "pfs" in time_to_event_endpoints(plan, tumour_data)
+
+    def made(name: str) -> bool:
+        if name in RESPONSE_FIGURES and not tumour_data or name in PFS_FIGURES and not pfs:
+            return False
+        if name in ("qol_boxplots", "ae_grades") or name.startswith("subgroup_forest_"):
+            return FIGURE_TABLES[name][0] in tables
+        return True
+
     names = TWO_ARM_FIGURES if plan["design"] == "two_arm" else SINGLE_ARM_FIGURES
-    return [f for f in names if (f != "qol_boxplots" or has_qol) and (tumour_data or f not in TUMOUR_FIGURES)
-            and (f != "ae_grades" or adverse_events)
-            and (not f.startswith("subgroup_forest_") or FIGURE_TABLES[f][0] in tables)]
+    return [f for f in names if made(f)]
 
 
 def figure_reads(name: str, plan: dict, has_qol: bool = False, **flags) -> dict[str, str]:
