@@ -7,7 +7,8 @@
   ``evaluable == 1``, the patients evaluable by RECIST. A patient of a wider response population who is not
   evaluable counts as a non-responder (intention to treat): in the denominator, not among the responders.
 
-A plan value of ``null`` means every patient. A subgroup's own ``population:`` filter applies within the endpoint's
+Each is a condition of the plan expression language (:mod:`tkicohort.expression`, checked when the workflow starts);
+a plan value of ``null`` means every patient. A subgroup's own ``population:`` filter applies within the endpoint's
 population (e.g. Zhujiang's "bone metastasis among patients with distant metastasis" of the PFS-evaluable patients).
 Duration of response is analysed among the responders (ORR = 1) of the response population.
 """
@@ -16,14 +17,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..expression import select
+
 ENDPOINTS = ("pfs", "os", "response")
 DEFAULTS: dict[str, str | None] = {"pfs": None, "os": None, "response": "evaluable == 1"}
-
-
-def select(dataset: pd.DataFrame, expression: str | None) -> pd.DataFrame:
-    """The patients of ``dataset`` meeting a plan expression (all of them for None or ''). The one place where a
-    plan expression selects patients."""
-    return dataset.query(expression, engine="python") if expression else dataset
 
 
 def expression_of(plan: dict, endpoint: str) -> str | None:
