@@ -40,14 +40,16 @@ def _arm_words(note: str) -> str:
 
 def _independent_columns(matrix: pd.DataFrame) -> list[str]:
     """Columns in order, leaving out each one that is a linear combination of those kept before it (and of the
-    constant, which a Cox model absorbs) — R's handling of aliased terms."""
-    kept: list[str] = []
-    base = np.ones((len(matrix), 1))
-    for col in matrix.columns:
-        trial = np.column_stack([base, matrix[kept + [col]].to_numpy(float)])
-        if np.linalg.matrix_rank(trial) == trial.shape[1]:
-            kept.append(col)
-    return kept
+    constant, which a Cox model absorbs) — R's handling of aliased terms. Ranks are taken of the small cross-product
+    matrix of [1, columns] (one pass over the patients), not of the patient-by-column matrix."""
+    z = np.column_stack([np.ones(len(matrix)), matrix.to_numpy(float)])
+    gram = z.T @ z
+    kept = [0]
+    for j in range(1, gram.shape[0]):
+        trial = kept + [j]
+        if np.linalg.matrix_rank(gram[np.ix_(trial, trial)]) == len(trial):
+            kept.append(j)
+    return [matrix.columns[j - 1] for j in kept[1:]]
 
 
 def interaction_test(frame: pd.DataFrame, treated: pd.Series, var: str, levels: list, time: str,
