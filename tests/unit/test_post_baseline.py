@@ -135,7 +135,7 @@ def test_recist_days_a_response_became_known_by_hand():
             ("P3", 30, "PR"), ("P3", 60, "SD"), ("P3", 90, "PD")]
     visits = pd.DataFrame(rows, columns=["patient_id", "day", "overall_response"]).assign(pct_from_baseline=np.nan)
     best = derive_best_response(visits, pd.DataFrame({"patient_id": ["P1", "P2", "P3"]})).set_index("patient_id")
-    cols = ["response_day", "confirmed_response_day", "control_day", "confirmed_control_day"]
+    cols = ["first_response_day_unconfirmed", "confirmed_response_day", "control_day", "confirmed_control_day"]
     got = best[cols].to_numpy(float)
     # P1: PR on 56 confirmed on 84; P2: SD from day 49; P3: PR on 30 never confirmed, counted as SD only from the
     # SD minimum (the SD of day 60)

@@ -107,7 +107,7 @@ def response_days(best: pd.DataFrame, flags: pd.DataFrame, recist: dict, days_pe
 
     orr = flags["orr"].to_numpy(dtype=float, na_value=0) == 1
     dcr = flags["dcr"].to_numpy(dtype=float, na_value=0) == 1
-    orr_day = np.where(orr, column("confirmed_response_day" if confirmed else "response_day"), np.nan)
+    orr_day = np.where(orr, column("confirmed_response_day" if confirmed else "first_response_day_unconfirmed"), np.nan)
     dcr_day = column("confirmed_control_day" if confirmed else "control_day")
     benefit = recist.get("clinical_benefit_sd_months")
     if benefit is not None:  # stable disease gives clinical benefit once PFS has lasted that long

@@ -13,15 +13,17 @@ Rules, as implemented (plan parameters in brackets):
   meets the SD minimum (otherwise the BOR falls to PD if a PD is counted, else NE).
 - **best_pct_change**: the smallest percentage change from baseline among counted, fully evaluated assessments
   (the waterfall value: the largest shrinkage, or the smallest growth when every change is positive).
-- **first_response_day**: the first assessment that is part of the confirmed CR or PR; **pd_day**: first PD;
-  **last_assessment_day**: the last counted assessment that is not NE (the censoring day for PFS).
-- The days on which a response is known (for analyses that must not look ahead): **response_day**, the first counted
-  CR or PR (the unconfirmed objective response); **confirmed_response_day**, the day of the first assessment that
-  confirms a CR or PR (a confirmed response is known only once it is confirmed, not on the day it was first seen:
-  dating it from the first CR/PR would credit the responder with time it had to survive to be confirmed); **control_day**, the first counted assessment that gives disease
-  control unconfirmed (CR or PR on any day, SD or NON-CR/NON-PD from the SD minimum on); and
-  **confirmed_control_day**, the same with confirmed responses (a CR or PR known on its confirmation day, an
-  unconfirmed one counting as SD from the SD minimum on).
+- **first_response_day**: the first assessment of a confirmed CR or PR (a PR confirmed by a later CR counts: the
+  response starts when CR or PR criteria are first met, RECIST 1.1 §4.5); **first_response_day_unconfirmed**: the
+  first counted assessment with CR or PR, confirmed or not; **pd_day**: first PD; **last_assessment_day**: the last
+  counted assessment that is not NE (the censoring day for PFS).
+- The days on which a response is known (for analyses that must not look ahead): the unconfirmed objective response
+  on **first_response_day_unconfirmed**; **confirmed_response_day**, the day of the first assessment that confirms a
+  CR or PR (a confirmed response is known only once it is confirmed, not on the day it was first seen: dating it
+  from the first CR/PR would credit the responder with the weeks it had to stay progression-free to be confirmed);
+  **control_day**, the first counted assessment that gives disease control unconfirmed (CR or PR on any day, SD or
+  NON-CR/NON-PD from the SD minimum on); and **confirmed_control_day**, the same with confirmed responses (a CR or PR
+  known on its confirmation day, an unconfirmed one counting as SD from the SD minimum on).
 - **Evaluable**: at least one measurable target lesion at baseline (when measurements are the source) and at least one
   counted post-baseline assessment that is not NE; a non-empty ``excluded_reason`` in patients.csv always makes the
   patient non-evaluable with that reason. Non-evaluable patients have BOR NE.
@@ -43,10 +45,10 @@ from .assessment import OVERALL_LABELS, Visits
 
 RANK = {label: code for code, label in enumerate(OVERALL_LABELS) if code}  # CR 1, PR 2, SD 3, NON-CR/NON-PD 4, PD 5, NE 6
 LABEL = {v: k for k, v in RANK.items()}
-BEST_RESPONSE_COLUMNS = ["patient_id", "bor", "bor_confirmed", "best_pct_change", "first_response_day", "pd_day",
-                         "last_assessment_day", "evaluable", "not_evaluable_reason", "response_day",
-                         "confirmed_response_day", "control_day", "confirmed_control_day"]
-KNOWN_DAY_COLUMNS = ("response_day", "confirmed_response_day", "control_day", "confirmed_control_day")
+BEST_RESPONSE_COLUMNS = ["patient_id", "bor", "bor_confirmed", "best_pct_change", "first_response_day",
+                         "first_response_day_unconfirmed", "pd_day", "last_assessment_day", "evaluable",
+                         "not_evaluable_reason", "confirmed_response_day", "control_day", "confirmed_control_day"]
+KNOWN_DAY_COLUMNS = ("confirmed_response_day", "control_day", "confirmed_control_day")
 _CR, _PR, _SD, _NONCRPD, _PD, _NE = (RANK[k] for k in ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE"))
 
 
@@ -88,7 +90,8 @@ def _reduce(ufunc: np.ufunc, values: np.ndarray, starts: np.ndarray) -> np.ndarr
 def _per_patient(patient: np.ndarray, day: np.ndarray, resp: np.ndarray, pct: np.ndarray, n_patients: int,
                  min_sd_days: int, confirmation_days: int, max_ne_between: int) -> dict[str, np.ndarray]:
     """Per patient code (float, NaN without a counted assessment): r_u and r_c (best unconfirmed and confirmed rank),
-    best_pct_change, pd_day, last_assessment_day, first_response_day. Rows sorted by patient, then day."""
+    best_pct_change, pd_day, last_assessment_day, first_response_day, first_response_day_unconfirmed. Rows sorted
+    by patient, then day."""
     # Counted: up to and including each patient's first PD.
     starts = ar.run_starts(patient)
     is_pd = (resp == _PD).astype(np.int64)
@@ -116,15 +119,16 @@ def _per_patient(patient: np.ndarray, day: np.ndarray, resp: np.ndarray, pct: np
     who = patient[starts]
     dayf = day.astype(np.float64)
     best_confirmed = _reduce(np.minimum, rank_confirmed, starts)
-    level = np.repeat(best_confirmed, np.diff(np.append(starts, len(patient))))
-    part_of_response = (rank_confirmed == level) & ((rank_confirmed == _CR) | (rank_confirmed == _PR))
+    confirmed_response = (rank_confirmed == _CR) | (rank_confirmed == _PR)
+    any_response = (resp == _CR) | (resp == _PR)
     columns = {
         "r_u": _reduce(np.minimum, rank_unconfirmed, starts),
         "r_c": best_confirmed,
         "best_pct_change": _reduce(np.fmin, pct, starts),
         "pd_day": _reduce(np.fmin, np.where(resp == _PD, dayf, np.nan), starts),
         "last_assessment_day": _reduce(np.fmax, np.where(resp != _NE, dayf, np.nan), starts),
-        "first_response_day": _reduce(np.fmin, np.where(part_of_response, dayf, np.nan), starts),
+        "first_response_day": _reduce(np.fmin, np.where(confirmed_response, dayf, np.nan), starts),
+        "first_response_day_unconfirmed": _reduce(np.fmin, np.where(any_response, dayf, np.nan), starts),
         **_known_days(dayf, rank_unconfirmed, rank_confirmed, pr_on, starts),
     }
     out = {}
@@ -143,7 +147,6 @@ def _known_days(dayf, rank_unconfirmed, rank_confirmed, confirmed_on, starts) ->
     confirmed_day = confirmed_on
     stable = (rank_confirmed == _SD) | (rank_confirmed == _NONCRPD)
     return {
-        "response_day": _reduce(np.fmin, np.where(responded, dayf, np.nan), starts),
         "confirmed_response_day": _reduce(np.fmin, confirmed_day, starts),
         "control_day": _reduce(np.fmin, np.where(controlled, dayf, np.nan), starts),
         "confirmed_control_day": _reduce(np.fmin, np.fmin(np.where(stable, dayf, np.nan), confirmed_day), starts),
@@ -194,6 +197,7 @@ def _assemble(ids: np.ndarray, per: dict[str, np.ndarray], patients: pd.DataFram
     return pd.DataFrame({
         "patient_id": out_ids, "bor": bor, "bor_confirmed": bor_confirmed,
         "best_pct_change": take(per["best_pct_change"]), "first_response_day": take(per["first_response_day"]),
+        "first_response_day_unconfirmed": take(per["first_response_day_unconfirmed"]),
         "pd_day": take(per["pd_day"]), "last_assessment_day": last, "evaluable": evaluable,
         "not_evaluable_reason": reason, **{name: take(per[name]) for name in KNOWN_DAY_COLUMNS},
     }, columns=BEST_RESPONSE_COLUMNS)
