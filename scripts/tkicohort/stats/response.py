@@ -21,10 +21,9 @@ import pandas as pd
 from scipy import stats
 from scipy.special import gammaln
 
-from .multiplicity import p_adjust
-
 from ..derive.plan_variables import PlanError
 from ..expression import select
+from .multiplicity import p_adjust
 
 #: R's fisher.test relErr: tables within this relative distance of the observed probability count as "as extreme".
 FISHER_REL_ERR = 1 + 1e-7
