@@ -172,6 +172,8 @@ def compress(columns: list[np.ndarray], max_share: float = 0.5) -> tuple[np.ndar
         else:
             part, uniques = pd.factorize(col)
             levels = max(len(uniques), 1)
+            if (part < 0).any():  # missing values: left for risk_sets to refuse
+                return None
         if size * levels > 2 ** 62 // 4:
             codes, uniques = pd.factorize(codes)
             size = len(uniques)
@@ -330,7 +332,6 @@ class CoxFit:
     score_chisq: float
     iterations: int
     converged: bool
-    halved: bool
     risk: RiskSets = field(repr=False)
     final: Evaluation = field(repr=False)
 
@@ -381,6 +382,8 @@ def fit(time, event, x, *, start=None, strata=None, ties: str = "efron", init=No
 
 
 def newton_raphson(rs: RiskSets, init=None, max_iter: int = MAX_ITER, eps: float = EPS) -> CoxFit:
+    """R's ``coxfit6``/``agfit4`` iteration on prepared rows (see the module docstring); ``converged`` is False
+    when ``max_iter`` iterations pass without meeting the stopping rule (the fit is then the last accepted point)."""
     p = rs.x.shape[1]
     beta = np.zeros(p) if init is None else np.asarray(init, dtype=float).copy()
     if rs.events == 0:
@@ -395,7 +398,8 @@ def newton_raphson(rs: RiskSets, init=None, max_iter: int = MAX_ITER, eps: float
         iterations += 1
         new = evaluate(rs, trial)
         finite = np.isfinite(new.loglik) and np.isfinite(new.score).all() and np.isfinite(new.info).all()
-        if finite and abs(1 - best / new.loglik) <= eps:
+        change = abs(1 - best / new.loglik) if new.loglik != 0 else np.inf  # R: |1 − x/0| = ∞, not converged
+        if finite and change <= eps:
             beta, best_eval, converged = trial, new, True
             break
         if iterations == max_iter:
@@ -407,8 +411,7 @@ def newton_raphson(rs: RiskSets, init=None, max_iter: int = MAX_ITER, eps: float
             halving, best, best_eval = 0, new.loglik, new
             beta, trial = trial, trial + _solve(new.info, new.score)
     return CoxFit(coef=beta, var=_inverse(best_eval.info), loglik_init=loglik_init, loglik=best_eval.loglik,
-                  score_chisq=score_chisq, iterations=iterations, converged=converged, halved=halving > 0,
-                  risk=rs, final=best_eval)
+                  score_chisq=score_chisq, iterations=iterations, converged=converged, risk=rs, final=best_eval)
 
 
 def _solve(info: np.ndarray, score: np.ndarray) -> np.ndarray:
