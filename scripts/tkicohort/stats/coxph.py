@@ -2,12 +2,14 @@
 
 Written with numpy rather than taken from lifelines or statsmodels, for three measured needs:
 
-- **Speed at registry scale.** The Zhujiang plan's survival analyses on 1,000,000 patients took 23–38 s through
-  lifelines and statsmodels (R survival: 55–73 s); statsmodels' ``PHReg`` loops over distinct event times and
+- **Speed at registry scale.** The Zhujiang plan's survival analyses on 1,000,000 patients took ~30 s of CPU
+  through lifelines and statsmodels (R survival: ~57 s); statsmodels' ``PHReg`` loops over distinct event times and
   lifelines picks a per-row path with tied integer days. Here one evaluation is a handful of linear passes over
-  the rows (sorted once per model) and small per-event-time arrays.
-- **Start-up of each pipeline job.** Importing lifelines costs ~2 s and statsmodels.api ~2 s per Snakemake job; this
-  module needs only numpy.
+  the rows (sorted once per model; identical rows merged first) and small per-event-time arrays: ~4.5 s of CPU
+  for the same analyses (``benchmarks/bench_survival.py``).
+- **Start-up of each pipeline job.** lifelines and statsmodels (``PHReg``, ``multipletests``) added 77 modules,
+  ~0.15 s of CPU (0.5–0.7 s of wall time on the shared machine), to every table job beyond numpy, pandas and
+  scipy; this module needs only numpy (and pandas' hash table to merge rows).
 - **The pieces other methods need.** R's current ``cox.zph`` needs the information contribution of each event time
   (weighted by g(t) and g(t)²), and Firth's penalty needs the derivative of the information; neither library exposes
   them.

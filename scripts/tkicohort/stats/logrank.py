@@ -7,8 +7,8 @@ E_g = 0 are left out, the first remaining group is dropped and χ² = (O − E)�
 (number of groups with E > 0) − 1 degrees of freedom.
 
 Written with numpy (one hash-based pass over the rows and arrays of distinct times × groups) instead of lifelines'
-``multivariate_logrank_test``: importing lifelines costs ~2 s per pipeline job, and its test took ~0.8 s per
-subgroup at a million patients.
+``multivariate_logrank_test``, which took ~0.8 s per subgroup at a million patients (here ~0.05 s) and made every
+table job import lifelines.
 """
 
 from __future__ import annotations
