@@ -296,3 +296,9 @@ def test_cox_recovers_when_a_full_newton_step_overflows():
     np.testing.assert_allclose(got["coef"], ref["coef"], rtol=1e-6)
     np.testing.assert_allclose(got["se"], ref["se"], rtol=1e-6)
     np.testing.assert_allclose(got["p"], ref["p"], rtol=1e-5)
+
+
+def test_logrank_with_one_group_at_risk_at_the_event_times_is_r_s_zero_df_test():
+    # R: survdiff(Surv(t, e) ~ g) with t = 1, 1, 1, 2; e = 0, 0, 0, 1; g = 0, 0, 1, 0 prints χ² = 0 on 0 df, p = 1.
+    res = logrank_test([1, 1, 1, 2], [0, 0, 0, 1], [0, 0, 1, 0])
+    assert (res["chisq"], res["df"], res["p"]) == (0.0, 0, 1.0) and "one group at risk" in res["note"]
