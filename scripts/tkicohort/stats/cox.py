@@ -42,7 +42,8 @@ def logrank_test(time, event, group, strata=None) -> dict:
         return {"chisq": np.nan, "df": np.nan, "p": np.nan, "note": "fewer than two groups with patients"}
     if res.observed.sum() == 0:
         return {"chisq": np.nan, "df": k - 1, "p": np.nan, "note": "no events"}
-    return {"chisq": res.chisq, "df": res.df, "p": res.p, "note": ""}
+    note = "" if res.df >= 1 else "only one group at risk at the event times (R: χ² 0 on 0 df, p = 1)"
+    return {"chisq": res.chisq, "df": res.df, "p": res.p, "note": note}
 
 
 @dataclass
