@@ -34,8 +34,8 @@ from .baseline import baseline_table, compare_categorical, mann_whitney
 from .discrimination import N_BOOT, discrimination
 from .efficacy import RESPONSE_ORDER, efficacy_table
 from .permutation_logrank import N_RESAMPLE, SEED
-from .post_baseline import post_baseline_subgroups, post_baseline_table
 from .populations import expression_of, population, response_population
+from .post_baseline import post_baseline_subgroups, post_baseline_table
 from .response import response_by_subgroup
 from .survival_tables import (
     design_matrix,
