@@ -47,7 +47,7 @@ CORPUS = [
     ("age_out_of_range", _replace("patients.csv", "P01,sorafenib,54", "P01,sorafenib,-3"),
      "patients.csv:2: column 'age_years': value '-3' — is out of range"),
     ("age_over_89", _replace("patients.csv", "P01,sorafenib,54", "P01,sorafenib,91"),
-     "patients.csv:2: column 'age_years': value '91' — an age over 89"),
+     "patients.csv:2: column 'age_years' — is an age over 89"),
     ("followup_decimal", _replace("patients.csv", "F,400,", "F,400.5,"),
      "patients.csv:2: column 'followup_days': value '400.5' — is not a whole number"),
     ("death_not_flag", _replace("patients.csv", "M,300,1,280", "M,300,2,280"),
@@ -71,23 +71,23 @@ CORPUS = [
     ("date_column", _set("patients.csv", VALID_COHORT["patients.csv"].replace("smoking", "surgery_date")),
      "patients.csv:1: column 'surgery_date' — column name suggests a calendar date"),
     ("iso_date_value", _replace("patients.csv", "400,0,,PTC,no,11.1,1,0,120.5,,never", "400,0,,PTC,no,11.1,1,0,120.5,,2019-03-12"),
-     "patients.csv:2: column 'smoking': value '2019-03-12' — looks like a calendar date (year-month-day)"),
+     "patients.csv:2: column 'smoking' — looks like a calendar date"),
     ("dmy_date_value", _replace("patients.csv", "former", "12/03/2019"),
-     "patients.csv:3: column 'smoking': value '12/03/2019' — looks like a calendar date"),
+     "patients.csv:3: column 'smoking' — looks like a calendar date,"),
     ("text_date_value", _replace("patients.csv", "no post-baseline imaging", "scan lost 12 Mar 2019"),
-     "patients.csv:4: column 'excluded_reason': value 'scan lost 12 Mar 2019' — looks like a calendar date ('12 Mar 2019')"),
+     "patients.csv:4: column 'excluded_reason' — looks like a calendar date"),
     ("email_value", _replace("patients.csv", "former", "jane.doe@example.org"),
-     "patients.csv:3: column 'smoking': value 'jane.doe@example.org' — looks like an e-mail address"),
+     "patients.csv:3: column 'smoking' — looks like an e-mail address"),
     ("phone_value", _replace("patients.csv", "former", "+44 20 7946 0958"),
-     "patients.csv:3: column 'smoking': value '+44 20 7946 0958' — looks like a phone number"),
+     "patients.csv:3: column 'smoking' — looks like a phone number"),
     ("person_name_value", _replace("patients.csv", "no post-baseline imaging", "Maria Lopez"),
-     "patients.csv:4: column 'excluded_reason': value 'Maria Lopez' — looks like a person's name"),
+     "patients.csv:4: column 'excluded_reason' — looks like a person's name"),
     ("record_number_id", _replace("patients.csv", "P02,", "12345678,"),
-     "patients.csv:3: column 'patient_id': value '12345678' — looks like a record number"),
+     "patients.csv:3: column 'patient_id' — looks like a record number"),
     ("street_address", _replace("patients.csv", "former", "221 Baker Street"),
-     "patients.csv:3: column 'smoking': value '221 Baker Street' — looks like a street address"),
+     "patients.csv:3: column 'smoking' — looks like a street address"),
     ("postcode", _replace("patients.csv", "former", "SW1A 1AA"),
-     "patients.csv:3: column 'smoking': value 'SW1A 1AA' — looks like a postcode"),
+     "patients.csv:3: column 'smoking' — looks like a postcode"),
     ("unknown_patient_in_labs", _append("labs.csv", "P99,10,tg,3,ng/mL\n"),
      "labs.csv:5: column 'patient_id': value 'P99' — is not in patients.csv"),
     ("lab_unit_unknown", _replace("labs.csv", "P01,56,tg,30,µg/L", "P01,56,tg,30,pmol/L"),
@@ -175,7 +175,7 @@ def test_all_violations_reported_at_once(tmp_path, capsys):
 
 def test_safe_column_silences_a_false_alarm(tmp_path):
     files = dict(VALID_COHORT)
-    files["patients.csv"] = files["patients.csv"].replace("former", "Hand Foot")
+    files["patients.csv"] = files["patients.csv"].replace("former", "Blue Ridge")
     folder = write_cohort(tmp_path / "cohort", files)
     assert run(folder, None, ScreenOptions()) == 1
     assert run(folder, None, ScreenOptions(safe_columns={"smoking"})) == 0

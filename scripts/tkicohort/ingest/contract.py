@@ -185,12 +185,17 @@ DOSES = Table(
     "doses",
     required=False,
     unique=("patient_id", "day"),
-    description="dose changes: one row each time the daily dose is set (0 = interrupted)",
+    description="dose changes: one row each time the daily dose is set (0 = interrupted, or stopped for good "
+                "with stopped = 1)",
     columns=(
         _id(),
         _day(description="day from which this dose applies"),
         Column("dose_mg_per_day", "number", required=True, nullable=False, minimum=0, maximum=2000, unit="mg/day"),
         Column("reason", "text", required=True),
+        Column("stopped", "flag",
+               description="1 = the treatment is stopped for good from this day (dose 0, the patient's last dose "
+                           "row); blank or 0 otherwise. Column optional: without it a final 0 whose reason says "
+                           "'discontinued' or 'stopped' is read as a stop"),
     ),
 )
 

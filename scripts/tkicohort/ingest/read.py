@@ -62,6 +62,12 @@ class RawTable:
     n_rows: int
 
 
+#: pyarrow's block size. A record spanning more than two blocks cannot be parsed ("straddling object"): such a
+#: file is then diagnosed by finding its first line longer than this.
+MAX_LINE_BYTES = 1 << 20
+_DELIMITERS = {";": "';' (semicolon)", "\t": "a tab", "|": "'|' (vertical bar)"}
+
+
 def read_raw(path: Path, display_name: str) -> tuple[RawTable | None, list[Violation]]:
     """Read ``path``; return the table, or None and the file-level violations."""
     name = display_name
@@ -71,17 +77,41 @@ def read_raw(path: Path, display_name: str) -> tuple[RawTable | None, list[Viola
         head = fh.read(1 << 16)
     if _is_blank(head) and path.stat().st_size <= len(head):
         return None, [Violation(name, 0, "", None, "file is empty; expected a header row and data rows")]
+    problem = _encoding_problem(name, head)
+    if problem:
+        return None, [problem]
     end_of_header = head.find(b"\n")
+    if end_of_header < 0 and b"\r" in head:
+        return None, [Violation(name, 1, "", None, "has line breaks made of a carriage return (CR) alone, the old Mac "
+                                                   "format; expected LF or CR LF line breaks: save the file as 'CSV "
+                                                   "UTF-8 (Comma delimited)'")]
+    if end_of_header < 0 and path.stat().st_size > len(head):
+        return None, [Violation(name, 1, "", None, f"line 1 is longer than {len(head):,} bytes without a line "
+                                                   "break; expected a header row of column names (patient_id, …) "
+                                                   "followed by one line per row")]
     first_line = head if end_of_header < 0 else head[:end_of_header]
     try:
-        header_text = first_line.decode("utf-8-sig")
+        header_text = first_line.decode("utf-8-sig").rstrip("\r")
     except UnicodeDecodeError as e:
         return None, [_not_utf8(name, path, e.start)]
+    if header_text.strip().lower().startswith("sep="):
+        return None, [Violation(name, 1, "", None, "line 1 is Excel's 'sep=' hint, not the header; delete that line "
+                                                   "so that the column names come first")]
+    delimiter = _other_delimiter(header_text)
+    if delimiter:
+        return None, [Violation(name, 1, "", None, f"the header is separated by {_DELIMITERS[delimiter]}; expected "
+                                                   "',' (comma): save the file as 'CSV UTF-8 (Comma delimited)'")]
     header = [h.strip() for h in next(csv.reader([header_text]))]
     problems = _header_problems(name, header)
     if problems:
         return None, problems
     layout = _scan_layout(path)
+    if layout.nul_at >= 0:
+        return None, [_nul_violation(name, path, header, layout.nul_at)]
+    if layout.n_quotes % 2:
+        problem = _unclosed_quote(name, path, header)
+        if problem:
+            return None, [problem]
 
     ragged: list[int] = []
 
@@ -92,22 +122,30 @@ def read_raw(path: Path, display_name: str) -> tuple[RawTable | None, list[Viola
     try:
         table = pacsv.read_csv(
             path,
-            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
+            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=MAX_LINE_BYTES),
             parse_options=pacsv.ParseOptions(newlines_in_values=layout.has_quotes,
                                             invalid_row_handler=on_invalid_row),
             convert_options=pacsv.ConvertOptions(column_types={h: _DICTIONARY for h in header},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
     except pa.ArrowInvalid as e:
+        # pyarrow's message may quote the file's content: it is never shown; the cause is found and named instead.
         if "UTF8" in str(e):
             try:
                 path.read_bytes().decode("utf-8-sig")
             except UnicodeDecodeError as ue:
                 return None, [_not_utf8(name, path, ue.start)]
-        return None, [Violation(name, 0, "", None, f"cannot be read as CSV: {e}")]
+        long_line = _first_long_line(path)
+        if long_line:
+            line, size = long_line
+            return None, [Violation(name, line, "", None, f"line is {size:,} bytes long, too long to be read "
+                                                          f"(lines over {MAX_LINE_BYTES:,} bytes may fail); expected "
+                                                          "short values: is a whole document pasted into a cell?")]
+        return None, [Violation(name, 0, "", None, "cannot be read as a CSV table; expected comma-separated values "
+                                                   "with one header row, saved as 'CSV UTF-8'")]
 
     if ragged:
-        return None, [_ragged_violation(name, path, len(header))]
+        return None, _ragged_violations(name, path, len(header))
     n_rows = table.num_rows
     lines = _line_numbers(path, layout, n_rows)
     table = table.unify_dictionaries()  # one dictionary per column across the reader's blocks
@@ -115,7 +153,88 @@ def read_raw(path: Path, display_name: str) -> tuple[RawTable | None, list[Viola
     for h in header:
         columns[h] = _encode(table.column(h))
         table = table.drop_columns([h])  # each column is released as soon as it is encoded
-    return RawTable(name, header, columns, lines, n_rows), []
+    return _without_empty_rows(RawTable(name, header, columns, lines, n_rows))
+
+
+def _without_empty_rows(raw: RawTable) -> tuple[RawTable, list[Violation]]:
+    """Rows with every cell blank (Excel's ``,,,,`` rows) are reported once each and left out of the other checks.
+
+    A column without a blank value rules them out at once (the usual case: no row-wise work)."""
+    if any(not (rc.levels == "").any() for rc in raw.columns.values()):
+        return raw, []
+    empty = np.ones(raw.n_rows, dtype=bool)
+    for rc in raw.columns.values():
+        empty &= (rc.levels == "").to_numpy()[rc.codes]
+    if not empty.any():
+        return raw, []
+    problems = [Violation(raw.file, int(ln), "", None, "is an empty row (only commas or white space); delete it")
+                for ln in raw.lines[empty]]
+    keep = ~empty
+    columns = {h: RawColumn(rc.codes[keep], rc.levels) for h, rc in raw.columns.items()}
+    return RawTable(raw.file, raw.header, columns, raw.lines[keep], int(keep.sum())), problems
+
+
+def _encoding_problem(name: str, head: bytes) -> Violation | None:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(head) > 3 and head[1:4:2] == b"\x00\x00"):
+        return Violation(name, 1, "", None, "is UTF-16 encoded (Excel's 'Unicode text'); expected UTF-8: save the "
+                                            "file as 'CSV UTF-8 (Comma delimited)'")
+    return None
+
+
+def _other_delimiter(header_text: str) -> str | None:
+    """';', tab or '|' when the header uses it rather than commas (Excel in a locale with a decimal comma)."""
+    commas = header_text.count(",")
+    best = max(_DELIMITERS, key=header_text.count)
+    return best if header_text.count(best) > commas else None
+
+
+def _line_and_column(path: Path, offset: int, header: list[str]) -> tuple[int, str]:
+    """Line (header = 1) and column name of the byte at ``offset``, counting commas before it on its line."""
+    with open(path, "rb") as fh:
+        before = fh.read(offset)
+    line_start = before.rfind(b"\n") + 1
+    field = before[line_start:].count(b",")
+    return before.count(b"\n") + 1, header[field] if field < len(header) else ""
+
+
+def _nul_violation(name: str, path: Path, header: list[str], offset: int) -> Violation:
+    line, column = _line_and_column(path, offset, header)
+    return Violation(name, line, column, None, "holds a NUL byte (\\x00), which a text file never has; the file "
+                                               "may be damaged or binary: save it again as 'CSV UTF-8'")
+
+
+def _unclosed_quote(name: str, path: Path, header: list[str]) -> Violation | None:
+    """The quote that opens a value and is never closed, if any. (An odd number of quotes may also be stray quotes
+    inside unquoted values, such as ``5" lesion``, which are kept as written.)"""
+    text = path.read_bytes().decode("utf-8-sig", errors="replace")
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    start = 1
+    try:
+        for _ in reader:
+            start = reader.line_num + 1
+    except csv.Error:
+        lines = text.split("\n", start)
+        line_text = lines[start - 1] if start - 1 < len(lines) else ""
+        field = line_text[: max(line_text.find('"'), 0)].count(",")
+        return Violation(name, start, header[field] if field < len(header) else "", None,
+                         "a quote (\") opens a value here that is never closed, so the rest of the file would be "
+                         "read as one value; close the quote (a quote inside a value is written twice: \"\")")
+    return None
+
+
+def _first_long_line(path: Path) -> tuple[int, int] | None:
+    """The first line longer than :data:`MAX_LINE_BYTES` and its length, streamed (only when reading failed)."""
+    line, size = 1, 0
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 24):
+            parts = block.split(b"\n")
+            for i, part in enumerate(parts):
+                size += len(part)
+                if i < len(parts) - 1:  # the line ends in this block
+                    if size > MAX_LINE_BYTES:
+                        return line, size
+                    line, size = line + 1, 0
+    return (line, size) if size > MAX_LINE_BYTES else None
 
 
 def _encode(column: pa.ChunkedArray) -> RawColumn:
@@ -184,22 +303,33 @@ def _header_problems(name: str, header: list[str]) -> list[Violation]:
 class _Layout:
     has_quotes: bool  # a quote character after the header line
     n_line_breaks: int  # line breaks before the last non-blank byte
+    n_quotes: int  # quote characters after the header line (odd: maybe a quote left open)
+    nul_at: int  # byte offset of the first NUL byte, or -1
 
 
 def _scan_layout(path: Path, chunk: int = 1 << 24) -> _Layout:
-    """Quotes and line breaks of a file, streamed in chunks (a large file is never held whole)."""
-    quotes = False
+    """Quotes, NUL bytes and line breaks of a file, streamed in chunks (a large file is never held whole); each is
+    one byte count per chunk."""
+    quotes = 0
+    nul_at = -1
     with open(path, "rb") as fh:
-        breaks = trailing = fh.readline().count(b"\n")  # the header's quotes do not make the data quoted
+        header = fh.readline()
+        offset = len(header)
+        if b"\x00" in header:
+            nul_at = header.index(b"\x00")
+        breaks = trailing = header.count(b"\n")  # the header's quotes do not make the data quoted
         while block := fh.read(chunk):
-            quotes = quotes or b'"' in block
+            quotes += block.count(b'"')
+            if nul_at < 0 and b"\x00" in block:
+                nul_at = offset + block.index(b"\x00")
+            offset += len(block)
             breaks += block.count(b"\n")
             stripped = block.rstrip(b"\r\n")
             if stripped:
                 trailing = block.count(b"\n", len(stripped))
             else:
                 trailing += block.count(b"\n")
-    return _Layout(quotes, breaks - trailing)
+    return _Layout(quotes > 0, breaks - trailing, quotes, nul_at)
 
 
 def _line_numbers(path: Path, layout: _Layout, n_rows: int) -> np.ndarray:
@@ -215,14 +345,31 @@ def _line_numbers(path: Path, layout: _Layout, n_rows: int) -> np.ndarray:
     return lines
 
 
-def _ragged_violation(name: str, path: Path, n_header: int) -> Violation:
-    fields, lines = _fields_per_record(path.read_bytes().decode("utf-8-sig", errors="replace"))
+def _ragged_violations(name: str, path: Path, n_header: int, limit: int = 1000) -> list[Violation]:
+    """One violation per row whose number of fields differs from the header's (the first ``limit`` of them)."""
+    text = path.read_bytes().decode("utf-8-sig", errors="replace")
+    fields, lines = _fields_per_record(text)
     bad = np.flatnonzero(fields != n_header)
-    first = int(bad[0]) if len(bad) else 0
-    more = f" ({len(bad)} such rows in all)" if len(bad) > 1 else ""
-    return Violation(name, int(lines[first]) if len(bad) else 0, "", None,
-                     f"row has {int(fields[first]) if len(bad) else '?'} fields but the header has {n_header}{more}; "
-                     "check for an unquoted comma or a missing field")
+    if len(bad) == 0:
+        return [Violation(name, 0, "", None, f"a row does not have the header's {n_header} fields")]
+    physical = text.split("\n")
+    out = []
+    for i in bad[:limit]:
+        line = int(lines[i])
+        line_text = physical[line - 1] if line - 1 < len(physical) else ""
+        if not line_text.strip():
+            out.append(Violation(name, line, "", None, "line holds only white space; delete it (a blank line is "
+                                                       "ignored, a line of spaces is not)"))
+            continue
+        delimiter = _other_delimiter(line_text)
+        hint = (f"; the row is separated by {_DELIMITERS[delimiter]}, expected ',' (comma)" if delimiter
+                else "; check for an unquoted comma or a missing field")
+        out.append(Violation(name, line, "", None,
+                             f"row has {int(fields[i])} fields but the header has {n_header}{hint}"))
+    if len(bad) > limit:
+        out.append(Violation(name, 0, "", None, f"{len(bad):,} rows in all do not have the header's {n_header} "
+                                                 f"fields (the first {limit:,} are listed)"))
+    return out
 
 
 def _fields_per_record(text: str) -> tuple[np.ndarray, np.ndarray]:

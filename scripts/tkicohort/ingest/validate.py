@@ -23,10 +23,24 @@ from ..packing import pack
 from . import identifiers, keys
 from .contract import GBQ_PER_MCI, LAB_NORMALISED_UNIT, LAB_UNITS, TABLES, Column, Table
 from .read import RawColumn, RawTable, read_raw
-from .violations import ContractError, Violation, cell_violations, level_violations
+from .violations import (
+    ContractError,
+    Violation,
+    cell_violations,
+    grouped_report,
+    level_violations,
+    plain,
+    shown,
+)
 
-_INTEGER = re.compile(r"^[+-]?\d+$")
-_NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
+# ASCII digits only: Python's \d would accept full-width and other scripts' digits.
+_INTEGER = re.compile(r"^[+-]?[0-9]+$")
+_NUMBER = re.compile(r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
+#: A number other than 0 must lie within these magnitudes. No quantity of the contract (mm, ng/mL, GBq, mg/day,
+#: years, days) comes near them, and beyond them a ratio or a sum downstream could overflow to infinity or lose
+#: every digit (a Tg of 1e-320 is a subnormal double: 100 / 1e-320 = inf).
+SMALLEST_NUMBER = 1e-9
+LARGEST_NUMBER = 1e15
 
 
 @dataclass
@@ -91,6 +105,13 @@ def check_cells(raw: RawTable, table: Table) -> tuple[pd.DataFrame, list[Violati
                 bad &= ~looks_decimal
             report(col.name, rc, bad, f"is not a number; {_expected(col)}")
             num = pd.to_numeric(lv.where(filled & ~bad), errors="coerce").astype("float64")
+            magnitude = num.abs()
+            report(col.name, rc, filled & ~bad & (num.isna() | (magnitude > LARGEST_NUMBER)),
+                   f"is too large to be a measurement (more than {LARGEST_NUMBER:g}); {_expected(col)}")
+            tiny = (magnitude > 0) & (magnitude < SMALLEST_NUMBER)
+            report(col.name, rc, tiny, f"is too close to zero to be a measurement (less than {SMALLEST_NUMBER:g} "
+                                       f"but not 0); write 0, or the value in a larger unit; {_expected(col)}")
+            num = num.where(~(magnitude > LARGEST_NUMBER) & ~tiny)
             if col.kind == "flag":
                 report(col.name, rc, num.notna() & ~num.isin([0, 1]), _expected(col))
             else:
@@ -110,11 +131,13 @@ def check_cells(raw: RawTable, table: Table) -> tuple[pd.DataFrame, list[Violati
         elif col.kind == "category":
             bad = filled & ~lv.isin(col.allowed)
             if bad.any():
-                right = lv.str.lower().map({a.lower(): a for a in col.allowed})
-                for level in lv[bad & right.notna()].index:
+                right = lv.where(bad, "").map(plain).map({a.lower(): a for a in col.allowed})
+                for level in lv[bad & right.notna()].index:  # a loop over the misspelt distinct values only
                     only = pd.Series(False, index=lv.index)
                     only[level] = True
-                    report(col.name, rc, only, f"{_expected(col)} (write '{right[level]}')")
+                    invisible = "" if lv[level].isascii() and lv[level].isprintable() else \
+                        "; the value holds invisible or full-width characters, shown escaped"
+                    report(col.name, rc, only, f"{_expected(col)} (write '{right[level]}'{invisible})")
                 report(col.name, rc, bad & right.isna(), _expected(col))
             typed[col.name] = lv.where(filled, None).to_numpy(dtype=object)[rc.codes]
         else:
@@ -136,14 +159,21 @@ def check_header(raw: RawTable, table: Table) -> tuple[RawTable, list[Violation]
                 out.append(Violation(raw.file, 1, alias, None,
                                      f"give either '{canonical}' or '{alias}', not both"))
     declared = {c.name for c in table.columns} | set(table.aliases)
+    misspelt = set()
     for col in table.columns:
         if col.required and col.name not in present:
-            close = [h for h in raw.header if h.lower() == col.name.lower()]
-            hint = f" (found '{close[0]}': column names are lower-case)" if close else ""
+            close = [h for h in raw.header if plain(h) == col.name]
+            hint = ""
+            if close and close[0].lower() == col.name:
+                hint = f" (found '{close[0]}': column names are lower-case)"
+            elif close:
+                misspelt.add(close[0])
+                hint = (f" (found '{shown(close[0])}', which holds invisible or full-width characters, shown "
+                        "escaped; type the name again)")
             out.append(Violation(raw.file, 1, col.name, None, f"required column is missing from the header{hint}"))
     if not table.open:
         for h in raw.header:
-            if h not in declared:
+            if h not in declared and h not in misspelt:
                 out.append(Violation(raw.file, 1, h, None,
                                      f"unknown column; {table.file} has the columns "
                                      + ", ".join(c.name for c in table.columns)))
@@ -151,16 +181,26 @@ def check_header(raw: RawTable, table: Table) -> tuple[RawTable, list[Violation]
 
 
 def _convert_aliases(raw: RawTable, table: Table) -> tuple[RawTable, list[Violation]]:
-    """cumulative_rai_mci → cumulative_rai_gbq (1 mCi = 0.037 GBq), checked as a number first."""
+    """cumulative_rai_mci → cumulative_rai_gbq (1 mCi = 0.037 GBq).
+
+    The mCi column is checked here, in mCi, and reported under its own name with the value as written; a value it
+    refuses is blanked in the converted column, so that no second message about a converted value follows."""
     out: list[Violation] = []
     if table.name == "patients" and "cumulative_rai_mci" in raw.columns and "cumulative_rai_gbq" not in raw.columns:
         rc = raw.columns["cumulative_rai_mci"]
+        gbq_col = table.column("cumulative_rai_gbq")
+        lo, hi = gbq_col.minimum / GBQ_PER_MCI, gbq_col.maximum / GBQ_PER_MCI
         filled = rc.levels != ""
         bad = filled & ~rc.levels.str.match(_NUMBER).astype(bool)
-        out += level_violations(raw.file, raw.lines, "cumulative_rai_mci", rc, bad,
-                                "is not a number; expected the cumulative activity in mCi")
+        expected = f"expected the cumulative activity in mCi, a number from {lo:g} to {hi:g} ({hi * GBQ_PER_MCI:g} GBq)"
+        out += level_violations(raw.file, raw.lines, "cumulative_rai_mci", rc, bad, f"is not a number; {expected}")
         mci = pd.to_numeric(rc.levels.where(filled & ~bad), errors="coerce")
-        gbq = (mci * GBQ_PER_MCI).map(lambda x: "" if pd.isna(x) else repr(float(x)))
+        out_of_range = filled & ~bad & (mci.isna() | (mci < lo) | (mci > hi)
+                                        | ((mci.abs() > 0) & (mci.abs() < SMALLEST_NUMBER)))
+        out += level_violations(raw.file, raw.lines, "cumulative_rai_mci", rc, out_of_range,
+                                f"is out of range; {expected}")
+        mci = mci.where(~out_of_range)
+        gbq = (mci * GBQ_PER_MCI).map(lambda x: "" if pd.isna(x) else repr(float(x)))  # once per distinct value
         columns = {("cumulative_rai_gbq" if k == "cumulative_rai_mci" else k): v for k, v in raw.columns.items()}
         columns["cumulative_rai_gbq"] = RawColumn(rc.codes, gbq.astype(object))
         header = [("cumulative_rai_gbq" if h == "cumulative_rai_mci" else h) for h in raw.header]
@@ -320,6 +360,22 @@ def empty_table(name: str) -> pd.DataFrame:
     return _finalise_dtypes(name, frame)
 
 
+def _file_problem(folder: Path, path: Path, table: Table) -> Violation | None:
+    """A file of the contract that is a folder, or a link leading out of the cohort folder."""
+    if path.is_symlink():
+        try:
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return Violation(table.file, 0, "", None, "is a symbolic link to nothing (a broken link); put the file "
+                                                      "itself in the cohort folder")
+        if not target.is_relative_to(folder.resolve()):
+            return Violation(table.file, 0, "", None, "is a symbolic link to a file outside the cohort folder, which "
+                                                      "ingestion does not follow; copy the file into the folder")
+    if path.is_dir():
+        return Violation(table.file, 0, "", None, "is a folder, not a file; expected a CSV file of that name")
+    return None
+
+
 def ingest_cohort(folder: Path, options: ScreenOptions | None = None) -> CohortTables:
     """Validate and normalise every file of a cohort folder; raise :class:`ContractError` with all violations."""
     options = options or ScreenOptions()
@@ -333,20 +389,26 @@ def ingest_cohort(folder: Path, options: ScreenOptions | None = None) -> CohortT
     warnings: list[str] = []
 
     known = {t.file for t in TABLES.values()}
-    for path in sorted(folder.glob("*.csv")):
-        if path.name not in known:
-            warnings.append(f"{path.name}: not part of the contract; ignored")
+    others = sorted(p.name for p in folder.glob("*.csv") if p.name not in known)
+    families = identifiers.looks_like(pd.Series(others, dtype=object)).tolist()
+    for other, family in zip(others, families, strict=True):
+        warnings.append(f"a file whose name looks like {family} (name not shown): not part of the contract; ignored"
+                        if family else f"{shown(other)}: not part of the contract; ignored")
 
     for name, table in TABLES.items():
         path = folder / table.file
-        present[name] = path.exists()
-        if not path.exists():
+        present[name] = path.exists() or path.is_symlink()
+        if not present[name]:
             if table.required:
                 violations.append(Violation(table.file, 0, "", None, "required file not found in the cohort folder"))
             continue
+        problem = _file_problem(folder, path, table)
+        if problem:
+            violations.append(problem)
+            continue
         raw, problems = read_raw(path, table.file)
+        violations += problems
         if raw is None:
-            violations += problems
             continue
         raw, problems = check_header(raw, table)
         violations += problems
@@ -356,13 +418,11 @@ def ingest_cohort(folder: Path, options: ScreenOptions | None = None) -> CohortT
         frame, problems = check_cells(raw, table)
         violations += problems
         violations += _screen_values(raw, table, options)
-        if name == "patients" and "age_years" in frame:
-            capped, problems = identifiers.screen_ages(table.file, raw.lines, frame["age_years"],
-                                                       raw.columns["age_years"].values(), options.cap_age_over_89)
-            violations += problems
-            if not capped.equals(frame["age_years"]):
-                warnings.append("patients.csv: ages over 89 recorded as 90 (identifier_screen.cap_age_over_89)")
-            frame["age_years"] = capped
+        frame, problems, capped = _screen_ages(raw, table, frame, options)
+        violations += problems
+        if capped:
+            warnings.append(f"{table.file}: ages over 89 recorded as 90 in {', '.join(capped)} "
+                            "(identifier_screen.cap_age_over_89)")
         violations += check_duplicates(raw, frame, table.unique)
         if name == "patients":
             violations += check_patients(table.file, raw.lines, frame)
@@ -371,19 +431,33 @@ def ingest_cohort(folder: Path, options: ScreenOptions | None = None) -> CohortT
         elif name == "labs":
             frame, problems = normalise_labs(table.file, raw.lines, frame)
             violations += problems
+        elif name == "doses":
+            violations += check_doses(raw, frame)
         if len(frame) == 0:
             warnings.append(f"{table.file}: header only, no data rows")
         typed[name], raws[name] = frame, raw
 
-    violations += check_cross_file(typed, raws)
+    if "patients" in typed and len(typed["patients"]) == 0:
+        # Every other file would be reported row by row as naming unknown patients: one message says it all.
+        violations = [v for v in violations if v.file == PATIENTS_FILE or v.line <= 1]
+        violations.append(Violation(PATIENTS_FILE, 0, "", None, "has a header but no data rows; expected one row "
+                                                                "per patient (the other files are not checked "
+                                                                "against it until it has them)"))
+    else:
+        violations += check_cross_file(typed, raws)
     if violations:
-        raise ContractError(violations)
+        raise ContractError(identifiers.redact(violations))
 
     tables = {name: _finalise_dtypes(name, typed[name]) if name in typed else empty_table(name) for name in TABLES}
     if present["tumor_measurements"] and present["responses"]:
         warnings.append("both tumor_measurements.csv and responses.csv given; the plan's recist.source decides")
+    if "tumor_measurements" in raws:
+        warnings += baseline_size_warnings(tables["tumor_measurements"], raws["tumor_measurements"])
     rows = {name: int(len(t)) for name, t in tables.items()}
     return CohortTables(tables, present, rows, warnings)
+
+
+PATIENTS_FILE = "patients.csv"
 
 
 def _screen_values(raw: RawTable, table: Table, options: ScreenOptions) -> list[Violation]:
@@ -395,6 +469,86 @@ def _screen_values(raw: RawTable, table: Table, options: ScreenOptions) -> list[
             continue
         if col == "patient_id" and table.name != "patients":
             continue  # screened in patients.csv, and any other id is refused as unknown
-        out += identifiers.screen_values(raw.file, raw.lines, col, rc, free_text=kind in ("text", "extra"),
-                                         identifier_like=kind in ("string", "extra"))
+        out += identifiers.screen_values(raw.file, raw.lines, col, rc)
     return out
+
+
+def _screen_ages(raw: RawTable, table: Table, frame: pd.DataFrame,
+                 options: ScreenOptions) -> tuple[pd.DataFrame, list[Violation], list[str]]:
+    """Ages over 89 in age_years and in any extra column whose name says it holds an age (``age_at_diagnosis``):
+    refused, or recorded as 90 with ``cap_age_over_89``. Returns the frame, the violations, the capped columns."""
+    declared = {c.name for c in table.columns}
+    columns = [c for c in raw.header
+               if c not in options.safe_columns and c in frame
+               and (c == "age_years" or (c not in declared and identifiers.is_age_column(c)))]
+    out: list[Violation] = []
+    capped = []
+    for col in columns:
+        if col == "age_years":
+            ages = frame[col]
+        else:  # an extra column, kept as text: its number-like values are read as ages
+            rc = raw.columns[col]
+            numeric = rc.levels.where(rc.levels.str.match(_NUMBER).astype(bool))
+            ages = pd.Series(pd.to_numeric(numeric, errors="coerce").to_numpy()[rc.codes], index=frame.index)
+        new, problems = identifiers.screen_ages(raw.file, raw.lines, col, ages, options.cap_age_over_89)
+        out += problems
+        if options.cap_age_over_89 and not new.equals(ages):
+            capped.append(col)
+            frame[col] = new if col == "age_years" else frame[col].where(~(ages > identifiers.HIPAA_MAX_AGE), "90")
+    return frame, out, capped
+
+
+def check_doses(raw: RawTable, d: pd.DataFrame) -> list[Violation]:
+    """A permanent stop (``stopped = 1``) has dose 0 and is the patient's last dose record."""
+    if "stopped" not in d or not {"patient_id", "day", "dose_mg_per_day"} <= set(d.columns):
+        return []
+    out: list[Violation] = []
+    stop = (d["stopped"] == 1).fillna(False).to_numpy()
+    if not stop.any():
+        return out
+    dose = d["dose_mg_per_day"].to_numpy(dtype="float64", na_value=np.nan)
+    out += cell_violations(raw.file, raw.lines, "dose_mg_per_day", d["dose_mg_per_day"], stop & (dose != 0),
+                           "is not 0 on a row with stopped = 1; a permanent stop sets the dose to 0")
+    patient = raw.columns["patient_id"]
+    day = d["day"].to_numpy(dtype="float64", na_value=np.nan)
+    first_stop = np.full(len(patient.levels), np.inf)
+    np.minimum.at(first_stop, patient.codes[stop], day[stop])  # over the (few) stop rows only
+    after = day > first_stop[patient.codes]
+    out += cell_violations(raw.file, raw.lines, "day", d["day"], after,
+                           "is after this patient's permanent stop (a row with stopped = 1); a stop is the last "
+                           "dose record — record a restart as a new dose and leave stopped blank on the earlier row")
+    return out
+
+
+def baseline_size_warnings(m: pd.DataFrame, raw: RawTable) -> list[str]:
+    """RECIST 1.1 §3.1 measurability at baseline: a nodal target ≥ 15 mm in short axis, any other target ≥ 10 mm.
+
+    The baseline of a target lesion is its last measurement on or before day 0. A smaller target is warned about (file, line,
+    column), not refused: the investigator's choice stands, but the reader of the report should know."""
+    need = {"patient_id", "day", "lesion_id", "lesion_type", "nodal", "diameter_mm"}
+    if m.empty or not need <= set(m.columns):
+        return []
+    day = m["day"].to_numpy(dtype="float64", na_value=np.nan)
+    lesion_type = raw.columns["lesion_type"]
+    is_target = (lesion_type.levels == "target").to_numpy()[lesion_type.codes]
+    lesion = raw.columns["lesion_id"]
+    fragment = lesion.levels.str.contains("/", regex=False).to_numpy()[lesion.codes]
+    # Each target lesion's baseline row: its last measurement on or before day 0.
+    rows = np.flatnonzero(is_target & ~fragment & (day <= 0))
+    patient = raw.columns["patient_id"]
+    key = pack([patient.codes[rows], lesion.codes[rows]], [len(patient.levels), len(lesion.levels)])
+    order = np.lexsort((day[rows], key))
+    last = np.ones(len(rows), dtype=bool)
+    last[:-1] = key[order][1:] != key[order][:-1]
+    at_baseline = np.zeros(len(m), dtype=bool)
+    at_baseline[rows[order][last]] = True
+    size = m["diameter_mm"].to_numpy(dtype="float64", na_value=np.nan)
+    nodal = (m["nodal"] == 1).to_numpy()
+    warnings: list[Violation] = []
+    for is_nodal, minimum, what in ((True, 15, "a nodal target lesion needs ≥ 15 mm in short axis"),
+                                    (False, 10, "a non-nodal target lesion needs ≥ 10 mm in longest diameter")):
+        small = at_baseline & (nodal == is_nodal) & (size < minimum)
+        warnings += cell_violations(raw.file, raw.lines, "diameter_mm", m["diameter_mm"], small,
+                                    f"is below the RECIST 1.1 size for a measurable lesion at baseline ({what}); "
+                                    "check the lesion's selection as a target (kept as given)")
+    return grouped_report(warnings).replace("\n    ", " ").split("\n") if warnings else []
