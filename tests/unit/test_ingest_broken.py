@@ -118,6 +118,14 @@ CORPUS = [
      "qol.csv:2: column 'q30': value '8' — is out of range; expected a whole number from 1 to 7"),
     ("dose_negative", _replace("doses.csv", "P01,40,400", "P01,40,-400"),
      "doses.csv:3: column 'dose_mg_per_day' : value '-400'".replace(" :", ":")),
+    ("stop_with_a_dose", _set("doses.csv", "patient_id,day,dose_mg_per_day,reason,stopped\nP01,0,800,start,\n"
+                                            "P01,40,400,progression,1\n"),
+     "doses.csv:3: column 'dose_mg_per_day': value '400' — is not 0 on a row with stopped = 1"),
+    ("dose_after_a_stop", _set("doses.csv", "patient_id,day,dose_mg_per_day,reason,stopped\nP01,0,800,start,\n"
+                                            "P01,40,0,progression,1\nP01,60,400,restart,\n"),
+     "doses.csv:4: column 'day': value '60' — is after this patient's permanent stop"),
+    ("stopped_not_a_flag", _set("doses.csv", "patient_id,day,dose_mg_per_day,reason,stopped\nP01,0,800,start,yes\n"),
+     "doses.csv:2: column 'stopped': value 'yes' — is not a number; expected 0 or 1"),
     ("unknown_column_closed_table", _set("doses.csv", "patient_id,day,dose_mg_per_day,reason,site\nP01,0,800,start,x\n"),
      "doses.csv:1: column 'site' — unknown column"),
     ("ragged_row_short", _append("doses.csv", "P01,60\n"), "doses.csv:4 — row has 2 fields but the header has 4"),
@@ -179,3 +187,55 @@ def test_safe_column_silences_a_false_alarm(tmp_path):
     folder = write_cohort(tmp_path / "cohort", files)
     assert run(folder, None, ScreenOptions()) == 1
     assert run(folder, None, ScreenOptions(safe_columns={"smoking"})) == 0
+
+
+# Identifiers injected into files: (file, text replaced, replacement, the identifier, expected start of the message).
+# The identifier must appear neither on the terminal nor in the log.
+INJECTED = [
+    ("patients.csv", "former", "12-Mar-19", "12-Mar-19", "patients.csv:3: column 'smoking' — looks like a calendar date"),
+    ("patients.csv", "no post-baseline imaging", "surgery 20190312", "20190312",
+     "patients.csv:4: column 'excluded_reason' — looks like a calendar date"),
+    ("patients.csv", "no post-baseline imaging", "MRN 1234567", "1234567",
+     "patients.csv:4: column 'excluded_reason' — looks like a record number"),
+    ("patients.csv", "former", "José García", "García",
+     "patients.csv:3: column 'smoking' — looks like a person's name"),
+    ("tumor_measurements.csv", "N1,non_target,bone", "N1,non_target,Anna-Lena Meier", "Meier",
+     "tumor_measurements.csv:3: column 'organ' — looks like a person's name"),
+    ("adverse_events.csv", "Diarrhea", "Diarrhea; call 07700 900123", "900123",
+     "adverse_events.csv:3: column 'term' — looks like a phone number"),
+    ("doses.csv", "toxicity", "seen at Hauptstr. 5", "Hauptstr", "doses.csv:3: column 'reason' — looks like a street "
+                                                                   "address"),
+    ("patients.csv", "former", "10115 Berlin", "10115", "patients.csv:3: column 'smoking' — looks like a postcode"),
+    # Identifiers in columns checked by type are not quoted either.
+    ("patients.csv", "54,F,", "54,Maria Lopez,", "Lopez",
+     "patients.csv:2: column 'sex' — expected one of F, M (the value is not shown: it looks like a person's name)"),
+    ("labs.csv", "P01,56,tg", "P01,2019-03-12,tg", "2019-03-12",
+     "labs.csv:3: column 'day' — is not a number; expected a whole number from -3650 to 36500 (day) (the value is "
+     "not shown: it looks like a calendar date)"),
+]
+
+
+@pytest.mark.parametrize(("file", "old", "new", "identifier", "expected"), INJECTED, ids=[i[2] for i in INJECTED])
+def test_injected_identifier_is_refused_and_never_repeated(tmp_path, capsys, file, old, new, identifier, expected):
+    files = dict(VALID_COHORT)
+    _replace(file, old, new)(files)
+    folder = write_cohort(tmp_path / "cohort", files)
+    log = tmp_path / "ingest.log"
+    assert run(folder, default_outputs(tmp_path / "out"), ScreenOptions(), log=log) == 1
+    err = capsys.readouterr().err
+    assert expected in err
+    assert identifier not in err and identifier not in log.read_text()
+
+
+def test_ages_in_extra_columns_refused_or_capped(tmp_path, capsys):
+    files = dict(VALID_COHORT)
+    files["patients.csv"] = files["patients.csv"].replace("smoking", "age_at_diagnosis").replace(
+        "former", "93").replace("never", "50")
+    folder = write_cohort(tmp_path / "cohort", files)
+    assert run(folder, None, ScreenOptions()) == 1
+    err = capsys.readouterr().err
+    assert "patients.csv:3: column 'age_at_diagnosis' — is an age over 89" in err and "93" not in err
+    out = tmp_path / "out"
+    assert run(folder, default_outputs(out), ScreenOptions(cap_age_over_89=True)) == 0
+    import pandas as pd
+    assert pd.read_parquet(out / "patients.parquet")["age_at_diagnosis"].tolist() == ["50", "90", "50"]

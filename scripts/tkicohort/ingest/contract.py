@@ -33,6 +33,10 @@ LAB_UNITS: dict[str, dict[str, float]] = {
 }
 LAB_NORMALISED_UNIT = {"tg": "ng/mL", "tgab": "IU/mL"}
 
+#: Before doses.csv had a ``stopped`` column, a final 0-dose row whose reason matches this (any case) recorded a
+#: permanent stop; a file without ``stopped`` values keeps that meaning (see tkicohort/derive/dose_status.py).
+LEGACY_STOP_REASON = r"discontinu|stop"
+
 MET_SITES = ("met_lung", "met_bone", "met_pleura", "met_lymph_node", "met_liver", "met_brain", "met_other")
 
 

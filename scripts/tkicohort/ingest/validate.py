@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..packing import pack
 from . import identifiers, keys
-from .contract import GBQ_PER_MCI, LAB_NORMALISED_UNIT, LAB_UNITS, TABLES, Column, Table
+from .contract import GBQ_PER_MCI, LAB_NORMALISED_UNIT, LAB_UNITS, LEGACY_STOP_REASON, TABLES, Column, Table
 from .read import RawColumn, RawTable, read_raw
 from .violations import (
     ContractError,
@@ -30,6 +30,7 @@ from .violations import (
     grouped_report,
     level_violations,
     plain,
+    row_violations,
     shown,
 )
 
@@ -453,6 +454,8 @@ def ingest_cohort(folder: Path, options: ScreenOptions | None = None) -> CohortT
         warnings.append("both tumor_measurements.csv and responses.csv given; the plan's recist.source decides")
     if "tumor_measurements" in raws:
         warnings += baseline_size_warnings(tables["tumor_measurements"], raws["tumor_measurements"])
+    if "doses" in raws:
+        warnings += final_zero_dose_warnings(tables["doses"], raws["doses"])
     rows = {name: int(len(t)) for name, t in tables.items()}
     return CohortTables(tables, present, rows, warnings)
 
@@ -507,16 +510,16 @@ def check_doses(raw: RawTable, d: pd.DataFrame) -> list[Violation]:
     if not stop.any():
         return out
     dose = d["dose_mg_per_day"].to_numpy(dtype="float64", na_value=np.nan)
-    out += cell_violations(raw.file, raw.lines, "dose_mg_per_day", d["dose_mg_per_day"], stop & (dose != 0),
-                           "is not 0 on a row with stopped = 1; a permanent stop sets the dose to 0")
+    out += row_violations(raw.file, raw.lines, "dose_mg_per_day", raw.columns["dose_mg_per_day"],
+                          stop & (dose != 0), "is not 0 on a row with stopped = 1; a permanent stop sets the dose to 0")
     patient = raw.columns["patient_id"]
     day = d["day"].to_numpy(dtype="float64", na_value=np.nan)
     first_stop = np.full(len(patient.levels), np.inf)
     np.minimum.at(first_stop, patient.codes[stop], day[stop])  # over the (few) stop rows only
     after = day > first_stop[patient.codes]
-    out += cell_violations(raw.file, raw.lines, "day", d["day"], after,
-                           "is after this patient's permanent stop (a row with stopped = 1); a stop is the last "
-                           "dose record — record a restart as a new dose and leave stopped blank on the earlier row")
+    out += row_violations(raw.file, raw.lines, "day", raw.columns["day"], after,
+                          "is after this patient's permanent stop (a row with stopped = 1); a stop is the last "
+                          "dose record — record a restart as a new dose and leave stopped blank on the earlier row")
     return out
 
 
@@ -548,7 +551,32 @@ def baseline_size_warnings(m: pd.DataFrame, raw: RawTable) -> list[str]:
     for is_nodal, minimum, what in ((True, 15, "a nodal target lesion needs ≥ 15 mm in short axis"),
                                     (False, 10, "a non-nodal target lesion needs ≥ 10 mm in longest diameter")):
         small = at_baseline & (nodal == is_nodal) & (size < minimum)
-        warnings += cell_violations(raw.file, raw.lines, "diameter_mm", m["diameter_mm"], small,
-                                    f"is below the RECIST 1.1 size for a measurable lesion at baseline ({what}); "
-                                    "check the lesion's selection as a target (kept as given)")
+        warnings += row_violations(raw.file, raw.lines, "diameter_mm", raw.columns["diameter_mm"], small,
+                                   f"is below the RECIST 1.1 size for a measurable lesion at baseline ({what}); "
+                                   "check the lesion's selection as a target (kept as given)")
     return grouped_report(warnings).replace("\n    ", " ").split("\n") if warnings else []
+
+
+def final_zero_dose_warnings(d: pd.DataFrame, raw: RawTable) -> list[str]:
+    """Patients whose last dose row is 0 but not marked as a permanent stop: their status will read 'interrupted'
+    (a pause). Said once, with the count and the first line, so that a cohort meaning 'stopped' can say so."""
+    if d.empty or not {"patient_id", "day", "dose_mg_per_day"} <= set(d.columns):
+        return []
+    patient = raw.columns["patient_id"].codes
+    order = np.lexsort((d["day"].to_numpy(dtype="float64", na_value=np.nan), patient))
+    last = np.zeros(len(d), dtype=bool)
+    is_last_sorted = np.ones(len(order), dtype=bool)
+    is_last_sorted[:-1] = patient[order][1:] != patient[order][:-1]
+    last[order[is_last_sorted]] = True
+    zero = (d["dose_mg_per_day"] == 0).to_numpy()
+    if "stopped" in d.columns and d["stopped"].notna().any():
+        stop = (d["stopped"] == 1).fillna(False).to_numpy()
+    else:
+        stop = d["reason"].fillna("").str.contains(LEGACY_STOP_REASON, case=False, regex=True).to_numpy()
+    paused = np.flatnonzero(last & zero & ~stop)
+    if len(paused) == 0:
+        return []
+    first = int(raw.lines[paused].min())
+    return [f"{raw.file}: the last dose of {len(paused):,} patient(s) is 0 without stopped = 1 (first on line "
+            f"{first}); their dose status is 'interrupted' (a pause). Where the treatment was stopped for good, "
+            "set stopped = 1 on that row"]

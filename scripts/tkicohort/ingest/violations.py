@@ -103,6 +103,15 @@ def level_violations(file: str, lines, column: str, rc, level_mask, message: str
             for ln, c in zip(np.asarray(lines)[rows], rc.codes[rows], strict=True)]
 
 
+def row_violations(file: str, lines, column: str, rc, row_mask, message: str) -> list[Violation]:
+    """The violations of the rows selected by ``row_mask``, quoting each value as written in the file (``rc`` is
+    the column's :class:`~tkicohort.ingest.read.RawColumn`)."""
+    rows = np.flatnonzero(np.asarray(row_mask, dtype=bool))
+    levels = rc.levels.to_numpy(dtype=object)
+    return [Violation(file, int(ln), column, str(levels[c]), message)
+            for ln, c in zip(np.asarray(lines)[rows], rc.codes[rows], strict=True)]
+
+
 def _missing(v) -> bool:
     return v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
 
