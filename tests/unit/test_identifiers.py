@@ -195,3 +195,19 @@ def test_vectorised_first_pass_agrees_with_python_re(values):
 ])
 def test_folding(value, folded):
     assert ident.fold(value) == folded
+
+
+def test_config_readme_lists_every_family_with_examples_that_hold():
+    """config/README.md's table of pattern families: each family named there exists, each refused example is
+    refused as that family and each let-through example passes."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "config" / "README.md").read_text(encoding="utf-8")
+    table = text[text.index("<!-- screen:begin"): text.index("<!-- screen:end -->")]
+    rows = [line.split(" | ") for line in table.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    documented = set()
+    for family, refused, passed in ((r[0][2:], r[1], r[2].rstrip(" |")) for r in rows):
+        documented.add(family)
+        _check_family(family, re.findall(r"`([^`]+)`", refused), re.findall(r"`([^`]+)`", passed))
+    assert documented == {p.family for p in ident.PATTERNS}

@@ -112,8 +112,16 @@ def is_age_column(column: str) -> bool:
 
 
 def screen_column_names(file: str, header: list[str], safe: set[str]) -> list[Violation]:
+    """Column names announcing an identifier (``patient_name``), and column names that are one (a name or a date
+    written into the header row, reported by position, not shown)."""
     out = []
-    for col in header:
+    values = looks_like(pd.Series(header, dtype=object))
+    for position, (col, family) in enumerate(zip(header, values, strict=True), start=1):
+        if family:
+            out.append(Violation(file, 1, f"#{position} (name not shown)", None,
+                                 f"the column name looks like {family}, a direct identifier; expected a column name "
+                                 "of the contract or a short name of your own (the header is the first line)"))
+            continue
         if col in safe:
             continue
         what = identifier_in_name(col)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,6 +120,12 @@ def read_raw(path: Path, display_name: str) -> tuple[RawTable | None, list[Viola
         ragged.append(row.actual_columns)
         return "skip"
 
+    # pyarrow decodes a bad row's text for the handler; should that text not be UTF-8, the exception is raised in
+    # pyarrow's callback, where Python can only print it as "Exception ignored" with a traceback. It is caught here
+    # instead and the file is reported as not UTF-8.
+    unraisable: list[type] = []
+    previous_hook = sys.unraisablehook
+    sys.unraisablehook = lambda u: unraisable.append(u.exc_type)
     try:
         table = pacsv.read_csv(
             path,
@@ -128,19 +135,27 @@ def read_raw(path: Path, display_name: str) -> tuple[RawTable | None, list[Viola
             convert_options=pacsv.ConvertOptions(column_types={h: _DICTIONARY for h in header},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
-    except pa.ArrowInvalid as e:
+    except pa.ArrowInvalid:
         # pyarrow's message may quote the file's content: it is never shown; the cause is found and named instead.
-        if "UTF8" in str(e):
-            try:
-                path.read_bytes().decode("utf-8-sig")
-            except UnicodeDecodeError as ue:
-                return None, [_not_utf8(name, path, ue.start)]
+        try:
+            path.read_bytes().decode("utf-8-sig")
+        except UnicodeDecodeError as ue:
+            return None, [_not_utf8(name, path, ue.start)]
         long_line = _first_long_line(path)
         if long_line:
             line, size = long_line
             return None, [Violation(name, line, "", None, f"line is {size:,} bytes long, too long to be read "
                                                           f"(lines over {MAX_LINE_BYTES:,} bytes may fail); expected "
                                                           "short values: is a whole document pasted into a cell?")]
+        return None, [Violation(name, 0, "", None, "cannot be read as a CSV table; expected comma-separated values "
+                                                   "with one header row, saved as 'CSV UTF-8'")]
+    finally:
+        sys.unraisablehook = previous_hook
+    if unraisable:
+        try:
+            path.read_bytes().decode("utf-8-sig")
+        except UnicodeDecodeError as ue:
+            return None, [_not_utf8(name, path, ue.start)]
         return None, [Violation(name, 0, "", None, "cannot be read as a CSV table; expected comma-separated values "
                                                    "with one header row, saved as 'CSV UTF-8'")]
 
