@@ -211,3 +211,10 @@ def test_config_readme_lists_every_family_with_examples_that_hold():
         documented.add(family)
         _check_family(family, re.findall(r"`([^`]+)`", refused), re.findall(r"`([^`]+)`", passed))
     assert documented == {p.family for p in ident.PATTERNS}
+
+
+def test_python_re_searches_when_re2_cannot_compile_a_pattern():
+    import re
+    lookahead = re.compile(r"P(?=0)")  # RE2 has no look-ahead: the fallback answers
+    values = pd.Series(["P01", "P10", "José"], dtype=object)
+    assert ident.matches_any(values, [lookahead]).tolist() == [True, False, False]

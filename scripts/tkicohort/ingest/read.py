@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from . import diagnose
 from .violations import Violation
 
 _DICTIONARY = pa.dictionary(pa.int32(), pa.string())
@@ -63,10 +64,7 @@ class RawTable:
     n_rows: int
 
 
-#: pyarrow's block size. A record spanning more than two blocks cannot be parsed ("straddling object"): such a
-#: file is then diagnosed by finding its first line longer than this.
-MAX_LINE_BYTES = 1 << 20
-_DELIMITERS = {";": "';' (semicolon)", "\t": "a tab", "|": "'|' (vertical bar)"}
+MAX_LINE_BYTES = diagnose.MAX_LINE_BYTES
 
 
 def read_raw(path: Path, display_name: str) -> tuple[RawTable | None, list[Violation]]:
@@ -78,7 +76,7 @@ def read_raw(path: Path, display_name: str) -> tuple[RawTable | None, list[Viola
         head = fh.read(1 << 16)
     if _is_blank(head) and path.stat().st_size <= len(head):
         return None, [Violation(name, 0, "", None, "file is empty; expected a header row and data rows")]
-    problem = _encoding_problem(name, head)
+    problem = diagnose.encoding_problem(name, head)
     if problem:
         return None, [problem]
     end_of_header = head.find(b"\n")
@@ -98,9 +96,9 @@ def read_raw(path: Path, display_name: str) -> tuple[RawTable | None, list[Viola
     if header_text.strip().lower().startswith("sep="):
         return None, [Violation(name, 1, "", None, "line 1 is Excel's 'sep=' hint, not the header; delete that line "
                                                    "so that the column names come first")]
-    delimiter = _other_delimiter(header_text)
+    delimiter = diagnose.other_delimiter(header_text)
     if delimiter:
-        return None, [Violation(name, 1, "", None, f"the header is separated by {_DELIMITERS[delimiter]}; expected "
+        return None, [Violation(name, 1, "", None, f"the header is separated by {diagnose.DELIMITERS[delimiter]}; expected "
                                                    "',' (comma): save the file as 'CSV UTF-8 (Comma delimited)'")]
     header = [h.strip() for h in next(csv.reader([header_text]))]
     problems = _header_problems(name, header)
@@ -108,9 +106,9 @@ def read_raw(path: Path, display_name: str) -> tuple[RawTable | None, list[Viola
         return None, problems
     layout = _scan_layout(path)
     if layout.nul_at >= 0:
-        return None, [_nul_violation(name, path, header, layout.nul_at)]
+        return None, [diagnose.nul_violation(name, path, header, layout.nul_at)]
     if layout.n_quotes % 2:
-        problem = _unclosed_quote(name, path, header)
+        problem = diagnose.unclosed_quote(name, path, header)
         if problem:
             return None, [problem]
 
@@ -141,7 +139,7 @@ def read_raw(path: Path, display_name: str) -> tuple[RawTable | None, list[Viola
             path.read_bytes().decode("utf-8-sig")
         except UnicodeDecodeError as ue:
             return None, [_not_utf8(name, path, ue.start)]
-        long_line = _first_long_line(path)
+        long_line = diagnose.first_long_line(path)
         if long_line:
             line, size = long_line
             return None, [Violation(name, line, "", None, f"line is {size:,} bytes long, too long to be read "
@@ -187,69 +185,6 @@ def _without_empty_rows(raw: RawTable) -> tuple[RawTable, list[Violation]]:
     keep = ~empty
     columns = {h: RawColumn(rc.codes[keep], rc.levels) for h, rc in raw.columns.items()}
     return RawTable(raw.file, raw.header, columns, raw.lines[keep], int(keep.sum())), problems
-
-
-def _encoding_problem(name: str, head: bytes) -> Violation | None:
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(head) > 3 and head[1:4:2] == b"\x00\x00"):
-        return Violation(name, 1, "", None, "is UTF-16 encoded (Excel's 'Unicode text'); expected UTF-8: save the "
-                                            "file as 'CSV UTF-8 (Comma delimited)'")
-    return None
-
-
-def _other_delimiter(header_text: str) -> str | None:
-    """';', tab or '|' when the header uses it rather than commas (Excel in a locale with a decimal comma)."""
-    commas = header_text.count(",")
-    best = max(_DELIMITERS, key=header_text.count)
-    return best if header_text.count(best) > commas else None
-
-
-def _line_and_column(path: Path, offset: int, header: list[str]) -> tuple[int, str]:
-    """Line (header = 1) and column name of the byte at ``offset``, counting commas before it on its line."""
-    with open(path, "rb") as fh:
-        before = fh.read(offset)
-    line_start = before.rfind(b"\n") + 1
-    field = before[line_start:].count(b",")
-    return before.count(b"\n") + 1, header[field] if field < len(header) else ""
-
-
-def _nul_violation(name: str, path: Path, header: list[str], offset: int) -> Violation:
-    line, column = _line_and_column(path, offset, header)
-    return Violation(name, line, column, None, "holds a NUL byte (\\x00), which a text file never has; the file "
-                                               "may be damaged or binary: save it again as 'CSV UTF-8'")
-
-
-def _unclosed_quote(name: str, path: Path, header: list[str]) -> Violation | None:
-    """The quote that opens a value and is never closed, if any. (An odd number of quotes may also be stray quotes
-    inside unquoted values, such as ``5" lesion``, which are kept as written.)"""
-    text = path.read_bytes().decode("utf-8-sig", errors="replace")
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    start = 1
-    try:
-        for _ in reader:
-            start = reader.line_num + 1
-    except csv.Error:
-        lines = text.split("\n", start)
-        line_text = lines[start - 1] if start - 1 < len(lines) else ""
-        field = line_text[: max(line_text.find('"'), 0)].count(",")
-        return Violation(name, start, header[field] if field < len(header) else "", None,
-                         "a quote (\") opens a value here that is never closed, so the rest of the file would be "
-                         "read as one value; close the quote (a quote inside a value is written twice: \"\")")
-    return None
-
-
-def _first_long_line(path: Path) -> tuple[int, int] | None:
-    """The first line longer than :data:`MAX_LINE_BYTES` and its length, streamed (only when reading failed)."""
-    line, size = 1, 0
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 24):
-            parts = block.split(b"\n")
-            for i, part in enumerate(parts):
-                size += len(part)
-                if i < len(parts) - 1:  # the line ends in this block
-                    if size > MAX_LINE_BYTES:
-                        return line, size
-                    line, size = line + 1, 0
-    return (line, size) if size > MAX_LINE_BYTES else None
 
 
 def _encode(column: pa.ChunkedArray) -> RawColumn:
@@ -376,8 +311,8 @@ def _ragged_violations(name: str, path: Path, n_header: int, limit: int = 1000) 
             out.append(Violation(name, line, "", None, "line holds only white space; delete it (a blank line is "
                                                        "ignored, a line of spaces is not)"))
             continue
-        delimiter = _other_delimiter(line_text)
-        hint = (f"; the row is separated by {_DELIMITERS[delimiter]}, expected ',' (comma)" if delimiter
+        delimiter = diagnose.other_delimiter(line_text)
+        hint = (f"; the row is separated by {diagnose.DELIMITERS[delimiter]}, expected ',' (comma)" if delimiter
                 else "; check for an unquoted comma or a missing field")
         out.append(Violation(name, line, "", None,
                              f"row has {int(fields[i])} fields but the header has {n_header}{hint}"))
