@@ -53,11 +53,9 @@ def baseline_size_warnings(m: pd.DataFrame, raw: RawTable) -> list[str]:
     rows = np.flatnonzero(is_target & ~fragment & (day <= 0))
     patient = raw.columns["patient_id"]
     key = pack([patient.codes[rows], lesion.codes[rows]], [len(patient.levels), len(lesion.levels)])
-    order = np.lexsort((day[rows], key))
-    last = np.ones(len(rows), dtype=bool)
-    last[:-1] = key[order][1:] != key[order][:-1]
+    last_day = pd.Series(day[rows]).groupby(key, sort=False).transform("max").to_numpy()  # hashed, no sort
     at_baseline = np.zeros(len(m), dtype=bool)
-    at_baseline[rows[order][last]] = True
+    at_baseline[rows[day[rows] == last_day]] = True
     size = m["diameter_mm"].to_numpy(dtype="float64", na_value=np.nan)
     nodal = (m["nodal"] == 1).to_numpy()
     warnings: list[Violation] = []

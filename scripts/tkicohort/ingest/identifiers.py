@@ -291,38 +291,43 @@ def fold(value: str) -> str:
 
 
 def _folded(values: pd.Series) -> pd.Series:
-    """``fold`` of every value; a Python call only for the values that are not printable ASCII."""
-    if len(values) == 0:
-        return values
-    text = pa.array(values.to_numpy(dtype=object), pa.string())
-    plain = pc.match_substring_regex(text, r"^[\x20-\x7e]*$").to_numpy(zero_copy_only=False)
-    if plain.all():
-        return values
-    out = values.copy()
-    other = np.flatnonzero(~plain)
-    out.iloc[other] = [fold(v) for v in values.iloc[other]]  # non-ASCII values only
-    return out
+    """``fold`` of every value (a Python call per value that is not printable ASCII; the others are kept)."""
+    return values.map(fold) if len(values) else values
+
+
+# Any character outside printable ASCII: such a value is folded and searched again (see matches_any).
+_NOT_PRINTABLE_ASCII = r"[^\x20-\x7e]"
 
 
 def matches_any(values: pd.Series, patterns: list[re.Pattern]) -> np.ndarray:
     """Which values contain a match of any of ``patterns``, as Python's ``re.search`` decides on the folded value.
 
-    Speed: the folded values (printable ASCII) are searched in one vectorised call of pyarrow's RE2 engine, about
-    forty times faster than a Python call per value at a million patient ids. On printable ASCII, RE2 and Python's re
-    agree for these patterns: their ``\\d``, ``\\w``, ``\\s``, ``\\b`` and case folding differ only beyond ASCII
-    or on control characters (checked in tests/unit/test_identifiers.py). Should RE2 refuse a pattern, Python's re
-    searches every value.
+    Speed: one vectorised call of pyarrow's RE2 engine over every value, about forty times faster than a Python call
+    per value at a million patient ids, finds the values that match or hold a character beyond printable ASCII;
+    only the latter (rare) are folded and searched again. On printable ASCII, RE2 and Python's re agree for these
+    patterns: their ``\\d``, ``\\w``, ``\\s``, ``\\b`` and case folding differ only beyond ASCII or on control
+    characters (checked in tests/unit/test_identifiers.py). Should RE2 refuse a pattern, Python's re searches every
+    folded value.
     """
-    found = np.zeros(len(values), dtype=bool)
     if len(values) == 0:
-        return found
-    folded = _folded(values)
-    text = pa.array(folded.to_numpy(dtype=object), pa.string())
+        return np.zeros(0, dtype=bool)
+    text = pa.array(values.to_numpy(dtype=object), pa.string())
+    combined = "|".join(f"(?i:{p.pattern})" if p.flags & re.I else f"(?:{p.pattern})" for p in patterns)
     try:
-        combined = "|".join(f"(?:{p.pattern})" if not p.flags & re.I else f"(?i:{p.pattern})" for p in patterns)
-        return pc.match_substring_regex(text, combined).to_numpy(zero_copy_only=False).astype(bool)
+        found = pc.match_substring_regex(text, f"{combined}|{_NOT_PRINTABLE_ASCII}").to_numpy(zero_copy_only=False)
     except pa.ArrowInvalid:  # a pattern RE2 cannot compile
+        folded = _folded(values)
         return np.logical_or.reduce([folded.str.contains(p, regex=True).astype(bool).to_numpy() for p in patterns])
+    found = found.astype(bool)
+    if found.any():
+        rows = np.flatnonzero(found)
+        candidates = values.iloc[rows]
+        other = candidates.str.contains(_NOT_PRINTABLE_ASCII, regex=True).astype(bool).to_numpy()
+        if other.any():  # beyond printable ASCII: fold, then search the folded text
+            folded = _folded(candidates[other])
+            found[rows[other]] = np.logical_or.reduce(
+                [folded.str.contains(p, regex=True).astype(bool).to_numpy() for p in patterns])
+    return found
 
 
 def looks_like(values: pd.Series) -> pd.Series:
@@ -334,7 +339,7 @@ def looks_like(values: pd.Series) -> pd.Series:
     out = pd.Series([None] * len(values), index=values.index, dtype=object)
     if len(values) == 0:
         return out
-    suspect = (values != "").to_numpy() & matches_any(values, [_ALL])
+    suspect = matches_any(values, [_ALL])
     if not suspect.any():
         return out
     candidates = _folded(values[suspect])
