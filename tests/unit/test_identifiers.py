@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -186,6 +188,9 @@ def test_vectorised_first_pass_agrees_with_python_re(values):
     for p in ident.PATTERNS:
         want = [bool(p.compiled.search(f)) for f in folded]
         assert ident.matches_any(pd.Series(values, dtype=object), [p.compiled]).tolist() == want, p.form
+        # RE2 itself on the folded text (what it sees of a value that was beyond printable ASCII, too).
+        re2 = pc.match_substring_regex(pa.array(folded, pa.string()), p.inline).to_pylist()
+        assert re2 == want, p.form
 
 
 @pytest.mark.parametrize(("value", "folded"), [

@@ -47,6 +47,12 @@ def _with(name, content):
 CASES = [
     ("cr_only_line_breaks", _with("doses.csv", VALID_COHORT["doses.csv"].replace("\n", "\r")),
      "doses.csv:1 — has line breaks made of a carriage return (CR) alone"),
+    ("lone_cr_in_data", _with("doses.csv", HEADER["doses.csv"] + "\nP01,0,800,start\nP01,40,400,tox\ricity\n"),
+     "doses.csv:3 — has a carriage return (CR) without a line feed"),
+    ("lone_cr_before_header", _with("doses.csv", "\r" + VALID_COHORT["doses.csv"]),
+     "doses.csv:1 — has a carriage return (CR) without a line feed"),
+    ("empty_first_line", _with("doses.csv", "\n" + VALID_COHORT["doses.csv"]),
+     "doses.csv:1 — line 1 is empty; expected the header row"),
     ("semicolons", _with("doses.csv", VALID_COHORT["doses.csv"].replace(",", ";")),
      "doses.csv:1 — the header is separated by ';' (semicolon); expected ',' (comma)"),
     ("tabs", _with("doses.csv", VALID_COHORT["doses.csv"].replace(",", "\t")),

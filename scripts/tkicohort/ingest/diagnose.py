@@ -9,6 +9,8 @@ import csv
 import io
 from pathlib import Path
 
+import numpy as np
+
 from .violations import Violation
 
 #: Delimiters other than the comma that exports use, as a message names them.
@@ -16,6 +18,8 @@ DELIMITERS = {";": "';' (semicolon)", "\t": "a tab", "|": "'|' (vertical bar)"}
 #: pyarrow's block size. A record spanning more than two blocks cannot be parsed ("straddling object"): such a
 #: file is then diagnosed by finding its first line longer than this.
 MAX_LINE_BYTES = 1 << 20
+LONE_CR = ("has a carriage return (CR) without a line feed; expected LF or CR LF line breaks (old Mac exports use CR "
+           "alone): save the file as 'CSV UTF-8 (Comma delimited)'")
 
 
 def encoding_problem(name: str, head: bytes) -> Violation | None:
@@ -79,3 +83,12 @@ def first_long_line(path: Path) -> tuple[int, int] | None:
                         return line, size
                     line, size = line + 1, 0
     return (line, size) if size > MAX_LINE_BYTES else None
+
+
+def lone_cr_violation(name: str, path: Path) -> Violation:
+    """The line holding the first carriage return that no line feed follows."""
+    data = np.frombuffer(path.read_bytes(), dtype=np.uint8)
+    cr = np.flatnonzero(data == 13)
+    lone = cr[np.append(data, 0)[cr + 1] != 10]
+    at = int(lone[0]) if len(lone) else len(data)
+    return Violation(name, int(np.count_nonzero(data[:at] == 10)) + 1, "", None, LONE_CR)

@@ -65,6 +65,7 @@ class RawTable:
 
 
 MAX_LINE_BYTES = diagnose.MAX_LINE_BYTES
+_LONE_CR = diagnose.LONE_CR
 
 
 def read_raw(path: Path, display_name: str) -> tuple[RawTable | None, list[Violation]]:
@@ -93,6 +94,11 @@ def read_raw(path: Path, display_name: str) -> tuple[RawTable | None, list[Viola
         header_text = first_line.decode("utf-8-sig").rstrip("\r")
     except UnicodeDecodeError as e:
         return None, [_not_utf8(name, path, e.start)]
+    if not header_text.strip():
+        return None, [Violation(name, 1, "", None, "line 1 is empty; expected the header row of column names "
+                                                   "(patient_id, …) as the first line")]
+    if "\r" in header_text:
+        return None, [Violation(name, 1, "", None, _LONE_CR)]
     if header_text.strip().lower().startswith("sep="):
         return None, [Violation(name, 1, "", None, "line 1 is Excel's 'sep=' hint, not the header; delete that line "
                                                    "so that the column names come first")]
@@ -100,13 +106,19 @@ def read_raw(path: Path, display_name: str) -> tuple[RawTable | None, list[Viola
     if delimiter:
         return None, [Violation(name, 1, "", None, f"the header is separated by {diagnose.DELIMITERS[delimiter]}; expected "
                                                    "',' (comma): save the file as 'CSV UTF-8 (Comma delimited)'")]
-    header = [h.strip() for h in next(csv.reader([header_text]))]
+    try:
+        header = [h.strip() for h in next(csv.reader([header_text]))]
+    except (csv.Error, StopIteration):
+        return None, [Violation(name, 1, "", None, "line 1 cannot be read as a header row; expected column names "
+                                                   "separated by commas (patient_id, …)")]
     problems = _header_problems(name, header)
     if problems:
         return None, problems
     layout = _scan_layout(path)
     if layout.nul_at >= 0:
         return None, [diagnose.nul_violation(name, path, header, layout.nul_at)]
+    if layout.lone_cr:
+        return None, [diagnose.lone_cr_violation(name, path)]
     if layout.n_quotes % 2:
         problem = diagnose.unclosed_quote(name, path, header)
         if problem:
@@ -255,12 +267,14 @@ class _Layout:
     n_line_breaks: int  # line breaks before the last non-blank byte
     n_quotes: int  # quote characters after the header line (odd: maybe a quote left open)
     nul_at: int  # byte offset of the first NUL byte, or -1
+    lone_cr: bool  # a carriage return not followed by a line feed after the header line
 
 
 def _scan_layout(path: Path, chunk: int = 1 << 24) -> _Layout:
     """Quotes, NUL bytes and line breaks of a file, streamed in chunks (a large file is never held whole); each is
     one byte count per chunk."""
-    quotes = 0
+    quotes = carriage_returns = crlf = 0
+    previous_cr = False
     nul_at = -1
     with open(path, "rb") as fh:
         header = fh.readline()
@@ -274,12 +288,15 @@ def _scan_layout(path: Path, chunk: int = 1 << 24) -> _Layout:
                 nul_at = offset + block.index(b"\x00")
             offset += len(block)
             breaks += block.count(b"\n")
+            carriage_returns += block.count(b"\r")
+            crlf += block.count(b"\r\n") + (previous_cr and block.startswith(b"\n"))
+            previous_cr = block.endswith(b"\r")
             stripped = block.rstrip(b"\r\n")
             if stripped:
                 trailing = block.count(b"\n", len(stripped))
             else:
                 trailing += block.count(b"\n")
-    return _Layout(quotes > 0, breaks - trailing, quotes, nul_at)
+    return _Layout(quotes > 0, breaks - trailing, quotes, nul_at, carriage_returns > crlf)
 
 
 def _line_numbers(path: Path, layout: _Layout, n_rows: int) -> np.ndarray:
