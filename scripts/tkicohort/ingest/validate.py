@@ -219,10 +219,13 @@ def check_duplicates(raw: RawTable, frame: pd.DataFrame, key: tuple[str, ...]) -
         return []
     first = keys.first_row(row_key, rows)
     label = ", ".join(key)
-    joined = ["/".join(str(frame[k].iat[r]) for k in key) for r in rows]
-    return [Violation(raw.file, int(raw.lines[r]), key[-1], v,
-                      f"duplicate ({label}); first given on line {int(raw.lines[f])}")
-            for r, f, v in zip(rows, first, joined, strict=True)]
+    # The value quoted is the last key column's, as written (each value is screened on its own before it is shown;
+    # a joined key such as 'name/0' would slip past the anchored patterns).
+    last = raw.columns[key[-1]]
+    written = last.levels.to_numpy(dtype=object)[last.codes[rows]]
+    return [Violation(raw.file, int(raw.lines[r]), key[-1], str(v),
+                      f"duplicate ({label}); the same values as line {int(raw.lines[f])}")
+            for r, f, v in zip(rows, first, written, strict=True)]
 
 
 def check_patients(file: str, lines: pd.Series, p: pd.DataFrame) -> list[Violation]:
@@ -437,8 +440,8 @@ def ingest_cohort(folder: Path, options: ScreenOptions | None = None) -> CohortT
         typed[name], raws[name] = frame, raw
 
     if "patients" in typed and len(typed["patients"]) == 0:
-        # Every other file would be reported row by row as naming unknown patients: one message says it all.
-        violations = [v for v in violations if v.file == PATIENTS_FILE or v.line <= 1]
+        # Every other file would be reported row by row as naming unknown patients: one message says it all, and
+        # the other files' own problems are still listed.
         violations.append(Violation(PATIENTS_FILE, 0, "", None, "has a header but no data rows; expected one row "
                                                                 "per patient (the other files are not checked "
                                                                 "against it until it has them)"))
