@@ -239,3 +239,14 @@ def test_ages_in_extra_columns_refused_or_capped(tmp_path, capsys):
     assert run(folder, default_outputs(out), ScreenOptions(cap_age_over_89=True)) == 0
     import pandas as pd
     assert pd.read_parquet(out / "patients.parquet")["age_at_diagnosis"].tolist() == ["50", "90", "50"]
+
+
+def test_safe_columns_silence_an_extra_age_column_but_never_age_years(tmp_path, capsys):
+    files = dict(VALID_COHORT)
+    files["patients.csv"] = files["patients.csv"].replace("smoking", "age_at_diagnosis").replace(
+        "former", "93").replace("never", "50")
+    folder = write_cohort(tmp_path / "cohort", files)
+    assert run(folder, None, ScreenOptions(safe_columns={"age_at_diagnosis"})) == 0
+    (folder / "patients.csv").write_text(files["patients.csv"].replace("P01,sorafenib,54", "P01,sorafenib,95"))
+    assert run(folder, None, ScreenOptions(safe_columns={"age_at_diagnosis", "age_years"})) == 1
+    assert "patients.csv:2: column 'age_years' — is an age over 89" in capsys.readouterr().err

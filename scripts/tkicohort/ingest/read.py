@@ -271,8 +271,8 @@ class _Layout:
 
 
 def _scan_layout(path: Path, chunk: int = 1 << 24) -> _Layout:
-    """Quotes, NUL bytes and line breaks of a file, streamed in chunks (a large file is never held whole); each is
-    one byte count per chunk."""
+    """Quotes, NUL bytes, carriage returns and line breaks of a file, streamed in chunks (a large file is never held
+    whole): line breaks are counted; the others are looked for and counted only in a chunk that has them."""
     quotes = carriage_returns = crlf = 0
     previous_cr = False
     nul_at = -1
@@ -283,13 +283,18 @@ def _scan_layout(path: Path, chunk: int = 1 << 24) -> _Layout:
             nul_at = header.index(b"\x00")
         breaks = trailing = header.count(b"\n")  # the header's quotes do not make the data quoted
         while block := fh.read(chunk):
-            quotes += block.count(b'"')
+            if b'"' in block:
+                quotes += block.count(b'"')
             if nul_at < 0 and b"\x00" in block:
                 nul_at = offset + block.index(b"\x00")
             offset += len(block)
             breaks += block.count(b"\n")
-            carriage_returns += block.count(b"\r")
-            crlf += block.count(b"\r\n") + (previous_cr and block.startswith(b"\n"))
+            # A membership test (memchr) is several times faster than a count: files without quotes or CRs pay
+            # only that.
+            if b"\r" in block:
+                carriage_returns += block.count(b"\r")
+                crlf += block.count(b"\r\n")
+            crlf += previous_cr and block.startswith(b"\n")
             previous_cr = block.endswith(b"\r")
             stripped = block.rstrip(b"\r\n")
             if stripped:

@@ -482,9 +482,8 @@ def _screen_ages(raw: RawTable, table: Table, frame: pd.DataFrame,
     """Ages over 89 in age_years and in any extra column whose name says it holds an age (``age_at_diagnosis``):
     refused, or recorded as 90 with ``cap_age_over_89``. Returns the frame, the violations, the capped columns."""
     declared = {c.name for c in table.columns}
-    columns = [c for c in raw.header
-               if c not in options.safe_columns and c in frame
-               and (c == "age_years" or (c not in declared and identifiers.is_age_column(c)))]
+    columns = [c for c in raw.header if c in frame and (
+        c == "age_years" or (c not in declared and c not in options.safe_columns and identifiers.is_age_column(c)))]
     out: list[Violation] = []
     capped = []
     for col in columns:
