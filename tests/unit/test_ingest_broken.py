@@ -238,7 +238,7 @@ def test_ages_in_extra_columns_refused_or_capped(tmp_path, capsys):
     out = tmp_path / "out"
     assert run(folder, default_outputs(out), ScreenOptions(cap_age_over_89=True)) == 0
     import pandas as pd
-    assert pd.read_parquet(out / "patients.parquet")["age_at_diagnosis"].tolist() == ["50", "90", "50"]
+    assert pd.read_parquet(out / "patients.parquet")["age_at_diagnosis"].tolist() == [50, 90, 50]
 
 
 def test_safe_columns_silence_an_extra_age_column_but_never_age_years(tmp_path, capsys):

@@ -499,5 +499,10 @@ def _screen_ages(raw: RawTable, table: Table, frame: pd.DataFrame,
         out += problems
         if options.cap_age_over_89 and not new.equals(ages):
             capped.append(col)
-            frame[col] = new if col == "age_years" else frame[col].where(~(ages > identifiers.HIPAA_MAX_AGE), "90")
+            over = (ages > identifiers.HIPAA_MAX_AGE).to_numpy()
+            if col == "age_years":
+                frame[col] = new
+            else:  # an extra column keeps its type (numeric or text, see extra_columns)
+                numeric = pd.api.types.is_numeric_dtype(frame[col])
+                frame[col] = frame[col].where(~over, 90 if numeric else "90")
     return frame, out, capped
