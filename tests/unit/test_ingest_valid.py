@@ -139,3 +139,16 @@ def test_warnings_reach_the_report_and_the_log(valid_cohort, tmp_path):
     expected = "tumor_measurements.csv:6: column 'diameter_mm': value '13' — is below the RECIST 1.1 size"
     assert any(expected in w for w in json.loads(outputs["report"].read_text())["warnings"])
     assert expected in log.read_text()
+
+
+def test_sex_is_optional_and_may_be_blank(valid_cohort):
+    path = valid_cohort / "patients.csv"
+    rows = [line.split(",") for line in path.read_text().splitlines()]
+    sex = rows[0].index("sex")
+    blank = "\n".join(",".join(r[:sex] + [""] + r[sex + 1:]) if i == 2 else ",".join(r)
+                      for i, r in enumerate(rows)) + "\n"
+    path.write_text(blank)
+    assert ingest_cohort(valid_cohort).tables["patients"]["sex"].isna().tolist() == [False, True, False]
+    path.write_text("\n".join(",".join(r[:sex] + r[sex + 1:]) for r in rows) + "\n")
+    patients = ingest_cohort(valid_cohort).tables["patients"]  # raises ContractError if sex were required
+    assert len(patients) == 3
