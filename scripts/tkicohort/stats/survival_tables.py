@@ -62,8 +62,8 @@ def _estimability(n: int, events: int, ref_events: int) -> str:
     return ""
 
 
-def _univariable_cox(frame, var, levels, time, event, counts, firth) -> dict:
-    """Per non-reference level: hr, CI, Wald p, LR p, method, note."""
+def _univariable_cox(frame, var, levels, time, event, counts, firth, level=None) -> dict:
+    """Per non-reference level: hr, CI, Wald p, LR p, method, note (``level``: the rows' ``level_codes``)."""
     ref = levels[0]
     out = {lev: {"note": ""} for lev in levels}
     out[ref] = {"hr": 1.0, "note": "reference level"}
@@ -71,7 +71,7 @@ def _univariable_cox(frame, var, levels, time, event, counts, firth) -> dict:
     usable = [lev for lev in levels[1:] if not notes[lev]]
     dummies = {lev: f"{var}=={lev}" for lev in usable}
     if usable:
-        level = level_codes(frame[var], levels)
+        level = level_codes(frame[var], levels) if level is None else level
         keep = np.isin(level, [levels.index(lev) for lev in [ref, *usable]])
         data = frame.loc[keep, [time, event]].copy()
         for lev, col in dummies.items():
@@ -118,7 +118,7 @@ def pfs_by_subgroup(dataset: pd.DataFrame, subgroups: list[dict], time: str = "p
         lr = logrank_test(frame[time], frame[event], level)
         groups = {lev: frame[level == j] for j, lev in enumerate(levels)}
         counts = {lev: (len(g), int(g[event].sum())) for lev, g in groups.items()}
-        cox = _univariable_cox(frame, var, levels, time, event, counts, firth)
+        cox = _univariable_cox(frame, var, levels, time, event, counts, firth, level)
         for lev in levels:
             g = groups[lev]
             row = {"subgroup": sg.get("label", var), "variable": var, "level": lev,
