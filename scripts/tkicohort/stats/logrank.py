@@ -39,7 +39,11 @@ def logrank(time, event, group, strata=None) -> LogRank:
     """The test over rows with time, event, group (and stratum) all present; other rows are dropped."""
     time = np.asarray(time, dtype=float)
     event = np.asarray(event, dtype=float)
-    codes, labels = pd.factorize(pd.Series(group), sort=True)
+    group = np.asarray(group)
+    if group.dtype.kind in "iu" and len(group) and 0 <= group.min() and group.max() < 1024:
+        codes, labels = group.astype(np.int64), np.arange(group.max() + 1)  # already codes: no hash pass
+    else:
+        codes, labels = pd.factorize(pd.Series(group), sort=True)
     keep = ~(np.isnan(time) | np.isnan(event)) & (codes >= 0)
     if strata is not None:
         stratum = pd.factorize(pd.Series(strata), sort=True)[0]

@@ -71,9 +71,10 @@ def _estimability(n: int, events: int, ref_events: int) -> str:
     return ""
 
 
-def hazard_ratios_vs_reference(frame, var, levels, time, event, counts, firth) -> dict:
+def hazard_ratios_vs_reference(frame, var, levels, time, event, counts, firth, level=None) -> dict:
     """Univariable Cox model of ``var`` (first level = reference): per level hr, CI, Wald p, LR p, method, note;
-    ``counts``: level → (patients, events). See the module docstring for levels without a finite HR."""
+    ``counts``: level → (patients, events); ``level``: the rows' ``level_codes`` when already computed. See the
+    module docstring for levels without a finite HR."""
     ref = levels[0]
     out = {lev: {"note": ""} for lev in levels}
     out[ref] = {"hr": 1.0, "note": "reference level"}
@@ -81,7 +82,7 @@ def hazard_ratios_vs_reference(frame, var, levels, time, event, counts, firth) -
     usable = [lev for lev in levels[1:] if not notes[lev]]
     dummies = {lev: f"{var}=={lev}" for lev in usable}
     if usable:
-        level = level_codes(frame[var], levels)
+        level = level_codes(frame[var], levels) if level is None else level
         keep = np.isin(level, [levels.index(lev) for lev in [ref, *usable]])
         data = frame.loc[keep, [time, event]].copy()
         for lev, col in dummies.items():
@@ -132,7 +133,7 @@ def pfs_by_subgroup(dataset: pd.DataFrame, subgroups: list[dict], time: str = "p
         perm = permutation_logrank(frame[time], frame[event], level, **(permutation or {}))
         groups = {lev: frame[level == j] for j, lev in enumerate(levels)}
         counts = {lev: (len(g), int(g[event].sum())) for lev, g in groups.items()}
-        cox = hazard_ratios_vs_reference(frame, var, levels, time, event, counts, firth)
+        cox = hazard_ratios_vs_reference(frame, var, levels, time, event, counts, firth, level)
         for lev in levels:
             g = groups[lev]
             row = {"subgroup": sg.get("label", var), "variable": var, "level": lev,
