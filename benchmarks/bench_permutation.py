@@ -20,10 +20,10 @@ from pathlib import Path
 import numpy as np
 from tkicohort.config import load_yaml
 from tkicohort.derive.dataset import build_analysis_dataset
-from tkicohort.expression import select
 from tkicohort.ingest.validate import ingest_cohort
 from tkicohort.recist.stage import run_recist
 from tkicohort.stats.permutation_logrank import permutation_logrank
+from tkicohort.stats.populations import population
 from tkicohort.stats.response import subgroup_levels
 from tkicohort.stats.survival_tables import level_codes
 
@@ -36,7 +36,7 @@ def zhujiang():
     _, best = run_recist(t["patients"], t["tumor_measurements"], t["responses"], plan["recist"])
     data = build_analysis_dataset(t["patients"], best, plan, labs=t["labs"], adverse_events=t["adverse_events"],
                                   doses=t["doses"])
-    return select(data, plan["tests"]["pfs_population"]), plan
+    return population(data, plan, "pfs"), plan
 
 
 def comparisons(data, plan):
