@@ -72,12 +72,11 @@ def fit_firth(time, event, x, *, start=None, strata=None, ties: str = "efron", c
     null = penalized(rs, np.zeros(p))
     critical = chi2.ppf(conf_level, 1)
     low, high, stat = np.empty(p), np.empty(p), np.empty(p)
-    for j in range(p):
-        profile = _Profile(rs, j, beta)
-        stat[j] = max(2 * (top - profile(0.0)), 0.0)
+    for j in range(p):  # each search warm-starts from the estimate, then from its own previous point
+        stat[j] = max(2 * (top - _Profile(rs, j, beta)(0.0)), 0.0)
         width = max(np.sqrt(var[j, j]), 0.1)
-        low[j] = _limit(profile, beta[j], -width, top - critical / 2)
-        high[j] = _limit(profile, beta[j], width, top - critical / 2)
+        low[j] = _limit(_Profile(rs, j, beta), beta[j], -width, top - critical / 2)
+        high[j] = _limit(_Profile(rs, j, beta), beta[j], width, top - critical / 2)
     return FirthFit(beta, var, low, high, stat, chi2.sf(stat, 1), top, null, rs.n, rs.events)
 
 

@@ -73,7 +73,7 @@ def _estimability(n: int, events: int, ref_events: int) -> str:
 
 def hazard_ratios_vs_reference(frame, var, levels, time, event, counts, firth, level=None) -> dict:
     """Univariable Cox model of ``var`` (first level = reference): per level hr, CI, Wald p, LR p, method, note;
-    ``counts``: level → (patients, events); ``level``: the rows' ``level_codes`` when already computed. See the
+    ``counts``: level → (patients, events); ``level``: the rows' ``level_codes`` when the caller has them. See the
     module docstring for levels without a finite HR."""
     ref = levels[0]
     out = {lev: {"note": ""} for lev in levels}
