@@ -1,11 +1,14 @@
 """The figures of a cohort, by name: which ones a plan yields, what each reads, and a dispatcher.
 
-- single arm: ``waterfall``, ``km_pfs``, ``km_subgroups``, ``forest``, ``ae_grades``, ``swimmer``;
+- single arm: ``waterfall``, ``km_pfs``, ``km_subgroups_p1`` … (the subgroup Kaplan–Meier grid, one file per page
+  of at most six panels: :func:`km.subgroup_pages`), ``forest``, ``ae_grades``, ``swimmer``;
 - two arms: ``waterfall``, ``km_pfs`` (by arm, log-rank p and Cox HR printed), ``response_by_arm``,
   ``qol_boxplots`` (when the cohort has QoL data), ``ae_grades``, ``swimmer``.
 
-Every figure reads the analysis dataset; some also read RECIST outputs, ingested data (doses for the swimmer plot,
-questionnaires for the QoL box plots) or tables of the stats stage (:data:`FIGURE_TABLES`, :func:`figure_reads`).
+A paged figure's files are ``<figure>_p<page>`` (page 1, 2, …); how many pages follows from the plan alone, so the
+workflow knows every file at start-up. Every figure reads the analysis dataset; some also read RECIST outputs,
+ingested data (doses for the swimmer plot, questionnaires for the QoL box plots, adverse-event rows for the terms'
+spelling) or tables of the stats stage (:data:`FIGURE_TABLES`, :func:`figure_reads`).
 A statistical table that is not supplied is computed from the dataset with the same code as the stats stage, so a
 figure never prints a number of its own making. Times are shown in the plan's unit
 (``time.unit``: days, weeks or months, months = days / ``time.days_per_month``). Responses are the best overall
@@ -14,6 +17,7 @@ response, confirmed when the plan requires confirmation (``recist.require_confir
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,6 +28,10 @@ from ..stats.tables import TableInputs, make_table, tables_for
 SINGLE_ARM_FIGURES = ("waterfall", "km_pfs", "km_subgroups", "forest", "ae_grades", "swimmer")
 TWO_ARM_FIGURES = ("waterfall", "km_pfs", "response_by_arm", "qol_boxplots", "ae_grades", "swimmer")
 FIGURE_NAMES = tuple(dict.fromkeys(SINGLE_ARM_FIGURES + TWO_ARM_FIGURES))
+#: Figures written as one file per page, ``<figure>_p<page>``.
+PAGED_FIGURES = ("km_subgroups",)
+#: A regular expression matching every figure file name (for the workflow's wildcard).
+FIGURE_PATTERN = "|".join(re.escape(f) + (r"_p[1-9][0-9]*" if f in PAGED_FIGURES else "") for f in FIGURE_NAMES)
 #: Tables of the stats stage a figure reads (when the plan yields them).
 FIGURE_TABLES = {
     "waterfall": (), "swimmer": (), "km_pfs": ("pfs_by_arm",), "km_subgroups": ("pfs_by_subgroup",),
@@ -36,6 +44,7 @@ FIGURE_DATA = {
     "swimmer": {"best_response": "recist/best_response.csv", "visits": "recist/visits.csv",
                 "doses": "data/doses.parquet"},
     "qol_boxplots": {"qol_data": "data/qol.parquet"},
+    "ae_grades": {"ae_rows": "data/adverse_events.parquet"},
 }
 
 
@@ -51,9 +60,28 @@ class FigureInputs:
 
 
 def figures_for(plan: dict, has_qol: bool = False) -> list[str]:
+    """The figure files of a plan (without extension), a paged figure as its pages."""
     if plan["design"] == "two_arm":
-        return [f for f in TWO_ARM_FIGURES if f != "qol_boxplots" or has_qol]
-    return list(SINGLE_ARM_FIGURES)
+        names = [f for f in TWO_ARM_FIGURES if f != "qol_boxplots" or has_qol]
+    else:
+        names = list(SINGLE_ARM_FIGURES)
+    return [page for name in names for page in _pages(name, plan)]
+
+
+def _pages(name: str, plan: dict) -> list[str]:
+    if name not in PAGED_FIGURES:
+        return [name]
+    from .km import subgroup_pages
+
+    return [f"{name}_p{p}" for p in range(1, subgroup_pages(plan) + 1)]
+
+
+def split_page(name: str) -> tuple[str, int | None]:
+    """``km_subgroups_p2`` → (``km_subgroups``, 2); a figure of one file → (name, None)."""
+    match = re.fullmatch(r"(.+)_p([1-9][0-9]*)", name)
+    if match and match.group(1) in PAGED_FIGURES:
+        return match.group(1), int(match.group(2))
+    return name, None
 
 
 def figure_reads(name: str, plan: dict, has_qol: bool = False) -> dict[str, str]:
@@ -61,6 +89,7 @@ def figure_reads(name: str, plan: dict, has_qol: bool = False) -> dict[str, str]
     contract's paths). Always the analysis dataset; then the RECIST outputs and ingested data of
     :data:`FIGURE_DATA` and the stats tables the figure uses and the plan yields."""
     available = tables_for(plan, has_qol)
+    name = split_page(name)[0]
     return {"dataset": "analysis/patients.csv", **FIGURE_DATA.get(name, {}),
             **{t: f"tables/{t}.csv" for t in FIGURE_TABLES[name] if t in available}}
 
@@ -93,18 +122,24 @@ def _table(inputs: FigureInputs, name: str, plan: dict) -> pd.DataFrame | None:
 
 
 def make_figure(name: str, inputs: FigureInputs, plan: dict):
-    """Build figure ``name`` (a ``matplotlib.figure.Figure``); save it with :func:`style.save`."""
+    """Build figure ``name`` (a ``matplotlib.figure.Figure``; a paged figure's page as ``<figure>_p<page>``); save
+    it with :func:`style.save`."""
     from . import bars, forest, km, qol, swimmer, waterfall
 
+    name, page = split_page(name)
+    if name not in FIGURE_NAMES:
+        raise KeyError(f"unknown figure {name!r}; known: {', '.join(FIGURE_NAMES)}")
+    if name in PAGED_FIGURES and page is None:
+        raise KeyError(f"figure {name!r} is written page by page: name a page, e.g. {name}_p1")
     t = {n: _table(inputs, n, plan) for n in FIGURE_TABLES[name]}
     builders = {
         "waterfall": lambda: waterfall.waterfall(inputs.dataset, inputs.visits, plan),
         "km_pfs": lambda: km.km_pfs(inputs.dataset, plan, t["pfs_by_arm"],
                                     cumulative_events=plan.get("figures", {}).get("cumulative_events", False)),
-        "km_subgroups": lambda: km.km_subgroups(inputs.dataset, plan, t["pfs_by_subgroup"]),
+        "km_subgroups": lambda: km.km_subgroups(inputs.dataset, plan, t["pfs_by_subgroup"], page=page),
         "forest": lambda: forest.forest(t["pfs_by_subgroup"], plan, t["cox_multivariable"]),
         "response_by_arm": lambda: bars.response_by_arm(t["response_by_arm"], plan),
-        "ae_grades": lambda: bars.ae_grades(t["adverse_events"], plan),
+        "ae_grades": lambda: bars.ae_grades(t["adverse_events"], plan, inputs.adverse_events),
         "swimmer": lambda: swimmer.swimmer(inputs.dataset, inputs.best_response, plan, inputs.visits, inputs.doses),
         "qol_boxplots": lambda: qol.qol_boxplots(inputs.qol, inputs.dataset, plan, t["qol"]),
     }
