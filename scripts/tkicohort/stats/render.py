@@ -7,6 +7,7 @@ median (or limit) not reached, p-values to three decimals with "<0.001", HR "(95
 from __future__ import annotations
 
 import html
+import re
 
 import numpy as np
 import pandas as pd
@@ -122,14 +123,26 @@ def present(name: str, table: pd.DataFrame) -> pd.DataFrame:
     return t.astype(str)
 
 
-def to_markdown(frame: pd.DataFrame, title: str) -> str:
-    def cell(v) -> str:
-        return str(v).replace("|", "\\|").replace("\n", " ")
+#: Characters with a meaning in Markdown (emphasis, code, links, images, tables, escapes).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|!#~])")
+#: What could start raw HTML in a Markdown viewer: ``<`` before a tag name, ``/``, ``!`` or ``?``, and ``&`` starting
+#: an entity. "< 6 months" and "<0.001" stay as they are.
+_HTML_START = re.compile(r"<(?=[A-Za-z/!?])|&(?=#?\w+;)")
 
-    header = "| " + " | ".join(cell(c) for c in frame.columns) + " |"
+
+def markdown_text(value) -> str:
+    """``value`` as literal Markdown text on one line: markup characters escaped, the start of a tag or an entity
+    written as an entity, line breaks as spaces. Labels and levels come from other people's plans and data files."""
+    text = re.sub(r"[\r\n]+", " ", str(value))
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    return _HTML_START.sub(lambda m: "&lt;" if m.group() == "<" else "&amp;", text)
+
+
+def to_markdown(frame: pd.DataFrame, title: str) -> str:
+    header = "| " + " | ".join(markdown_text(c) for c in frame.columns) + " |"
     rule = "| " + " | ".join("---" for _ in frame.columns) + " |"
-    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
-    return "\n".join([f"## {title}", "", header, rule, *body, ""])
+    body = ["| " + " | ".join(markdown_text(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join([f"## {markdown_text(title)}", "", header, rule, *body, ""])
 
 
 def to_html(frame: pd.DataFrame, title: str) -> str:
