@@ -434,6 +434,9 @@ def test_fit_text_wraps_then_shrinks_to_5_pt_then_cuts():
     text, size = fit_text(label, 20, 7, max_lines=1, cut=True)
     assert size == MIN_FONT_SIZE and "\n" not in text and text.endswith("…")
     assert wrap_lines("Placebo arm (n = 5000)", 16, 7)[-1] == "(n = 5000)"  # never broken beside "="
+    # nor inside a range, though a break after the dash would fill the first line better
+    assert drawn_width_mm("HR 0.17 (0.02–", 7) < 19 < drawn_width_mm("HR 0.17 (0.02–1.76)", 7)
+    assert wrap_lines("HR 0.17 (0.02–1.76)", 19, 7) == ["HR 0.17", "(0.02–1.76)"]
     # broken after slashes (no two of these pieces fit 20 mm side by side at 7 pt)
     assert min(drawn_width_mm(t, 7) for t in ("Reduced/interrupted/", "interrupted/stopped")) > 20
     assert wrap_lines("Reduced/interrupted/stopped", 20, 7) == ["Reduced/", "interrupted/", "stopped"]
@@ -486,6 +489,14 @@ def test_subgroup_grid_has_one_file_per_page_of_six_panels_known_from_the_plan(e
         km_subgroups(example.dataset, plan, page=4)
 
 
+def test_a_plan_without_subgroups_gets_one_page_saying_so(example):
+    plan = {**PLAN, "subgroups": [], "multivariable": {"variables": []}}
+    assert [f for f in figures_for(plan) if f.startswith("km_subgroups")] == ["km_subgroups_p1"]
+    for name in ("km_subgroups_p1", "forest"):
+        fig = make_figure(name, FigureInputs(example.dataset), plan)
+        assert any("no subgroups" in t for a in fig.axes for t in texts(a)), name
+
+
 # ---------------------------------------------------------------- layout under stress
 
 DAYS = 30.4375
@@ -501,16 +512,16 @@ def sixty(prefix: str) -> str:
     return (prefix + LONG)[:60]
 
 
-def stress_plan(design: str, n_subgroups: int = 12) -> dict:
+def stress_plan(design: str, n_subgroups: int = 12, unit: str = "months") -> dict:
     """12 subgroups of 2–6 levels (subgroup 2 has six), 60-character labels, one subgroup restricted to evaluable
-    patients; two arms named with 60 characters."""
+    patients; two arms named with 60 characters; times in ``unit``."""
     subgroups = []
     for i in range(1, n_subgroups + 1):
         levels = [f"L{j}" for j in range(1, (6 if i == 2 else 2 + (i - 1) % 5) + 1)]
         subgroups.append({"variable": f"g{i}", "label": sixty(f"Subgroup {i:02d} "), "levels": levels,
                           "labels": {lev: sixty(f"Level {j} of {i:02d} ") for j, lev in enumerate(levels, 1)},
                           **({"population": "evaluable == 1"} if i == 3 else {})})
-    plan = {"title": "stress", "design": design, "time": {"unit": "months", "days_per_month": DAYS},
+    plan = {"title": "stress", "design": design, "time": {"unit": unit, "days_per_month": DAYS},
             "recist": {"require_confirmation": False}, "subgroups": subgroups, "tests": {"km_ci": "log-log"},
             "multivariable": {"variables": ["g1", "g2"][:n_subgroups]}}
     if design == "two_arm":
@@ -532,8 +543,9 @@ def stress_cohort(plan: dict, n: int, seed: int = 7) -> FigureInputs:
                        [-100.0, rng.uniform(-90, -30, n), rng.uniform(-29, 19, n), rng.uniform(-10, 120, n)], np.nan)
     data = pd.DataFrame({
         "patient_id": ids, "arm": np.array(arms)[np.arange(n) % len(arms)], "pfs_days": pfs,
-        "pfs_event": (rng.random(n) < 0.7).astype(int), "pfs_months": pfs / DAYS, "os_days": os_days,
-        "os_event": (rng.random(n) < 0.4).astype(int), "os_months": os_days / DAYS,
+        "pfs_event": (rng.random(n) < 0.7).astype(int), "pfs_months": pfs / DAYS, "pfs_weeks": pfs / 7,
+        "os_days": os_days, "os_event": (rng.random(n) < 0.4).astype(int), "os_months": os_days / DAYS,
+        "os_weeks": os_days / 7,
         "evaluable": (bor != "NE").astype(int), "bor": bor, "bor_confirmed": bor, "best_pct_change": change,
         "dcr": np.isin(bor, ["CR", "PR", "SD"]).astype(int), "orr": np.isin(bor, ["CR", "PR"]).astype(int)})
     for sg in plan["subgroups"]:
@@ -558,16 +570,17 @@ def stress_cohort(plan: dict, n: int, seed: int = 7) -> FigureInputs:
     return with_tables(FigureInputs(data, best, visits, qol=qol, doses=doses, adverse_events=adverse), plan)
 
 
-STRESS = {"one_arm_10": ("single_arm", 12, 10), "one_arm_5000": ("single_arm", 12, 5000),
-          "two_arms_10": ("two_arm", 1, 10), "two_arms_5000": ("two_arm", 1, 5000),
-          "one_subgroup_200": ("single_arm", 1, 200)}
+# design, subgroups, patients, time unit
+STRESS = {"one_arm_10": ("single_arm", 12, 10, "months"), "one_arm_5000": ("single_arm", 12, 5000, "months"),
+          "two_arms_10": ("two_arm", 1, 10, "weeks"), "two_arms_5000": ("two_arm", 1, 5000, "months"),
+          "one_subgroup_200_days": ("single_arm", 1, 200, "days")}
 
 
 @functools.cache
 def stress_case(key: str) -> tuple[dict, FigureInputs]:
     """Plan and cohort of a stress case, built once per test run (the tables of 5,000 patients take seconds)."""
-    design, n_subgroups, n = STRESS[key]
-    plan = stress_plan(design, n_subgroups)
+    design, n_subgroups, n, unit = STRESS[key]
+    plan = stress_plan(design, n_subgroups, unit)
     return plan, stress_cohort(plan, n)
 
 

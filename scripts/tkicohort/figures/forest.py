@@ -34,6 +34,7 @@ from .style import (
     fit_text,
     line_count,
     log_ticks,
+    message,
     new_figure,
     p_text,
     place,
@@ -135,12 +136,16 @@ def _fitted_rows(rows: pd.DataFrame, label_mm: float, hr_mm: float, size: float)
 
 @styled
 def forest(pfs_by_subgroup: pd.DataFrame, plan: dict, cox_multivariable: pd.DataFrame | None = None):
-    rows = univariable_rows(pfs_by_subgroup)
+    rows = univariable_rows(pfs_by_subgroup) if len(pfs_by_subgroup) else pd.DataFrame(columns=COLUMNS)
     warning = ""
     if cox_multivariable is not None and len(cox_multivariable):
         rows = pd.concat([rows, multivariable_rows(cox_multivariable, plan)], ignore_index=True)
         if "warning" in cox_multivariable:
             warning = str(cox_multivariable["warning"].fillna("").iloc[0])
+    if rows.empty:
+        fig = new_figure("double", 30)
+        message(fig.add_subplot(label="forest"), "the plan has no subgroups and no multivariable model")
+        return fig
     width = DOUBLE_COLUMN_MM
     warning_text, warning_size = fit_text(f"Multivariable model: {warning}" if warning else "", width - 2 * PAD_MM,
                                           SMALL_FONT_SIZE, max_lines=3)

@@ -48,6 +48,7 @@ from .style import (
     figure_point,
     fit_text,
     line_count,
+    message,
     new_figure,
     p_text,
     place,
@@ -137,7 +138,6 @@ class Geometry:
     axes_width: float
     curve: float
     ticks: np.ndarray
-    risk_size: float
     risk_pad_mm: float  # from the axes' left edge to the right end of the risk-table labels
     y_label: tuple[str, float]
     x_label: tuple[str, float]
@@ -210,7 +210,6 @@ def geometry(panels: list[Panel], width: float, curve: float, plan: dict, ticks=
     take margins and ticks from another geometry (the other pages of a figure)."""
     n_max = max((km.n for p in panels for km in p.kms), default=0)
     widest_number = text_width_mm(_risk_text(n_max, n_max, cumulative_events), SMALL_FONT_SIZE)
-    risk_size = SMALL_FONT_SIZE
     label_mm = max((max((text_width_mm(t, size) for t in texts), default=0.0)
                     for texts, size in (_risk_labels(p.labels, LABEL_SHARE * width) for p in panels)), default=0.0)
     risk_pad = widest_number / 2 + NUMBER_GAP_MM
@@ -237,16 +236,14 @@ def geometry(panels: list[Panel], width: float, curve: float, plan: dict, ticks=
                     (fit_text(p.title, text_mm, TITLE_FONT_SIZE) for p in panels if p.title)), default=0.0)
     legend_mm = max((_legend_mm(*_legend_texts(p, text_mm)) for p in panels), default=0.0)
     rows = max((len(p.kms) for p in panels), default=1)
-    return Geometry(width, left, axes_width, curve, ticks, risk_size, risk_pad, y_label, x_label, title_mm,
-                    legend_mm, rows)
+    return Geometry(width, left, axes_width, curve, ticks, risk_pad, y_label, x_label, title_mm, legend_mm, rows)
 
 
 # ---------------------------------------------------------------- drawing
 
 
 def risk_table(ax, kms: list[KaplanMeier], labels: list[str], colours: list[str], ticks,
-               cumulative_events: bool = False, n_rows: int | None = None, size: float = SMALL_FONT_SIZE,
-               label_pad_mm: float = 2.0) -> None:
+               cumulative_events: bool = False, n_rows: int | None = None, label_pad_mm: float = 2.0) -> None:
     """Rows of numbers at risk under the ticks of the (shared) x axis; first group on top (the axes has room for
     ``n_rows`` rows, so that panels with fewer groups keep the same spacing)."""
     ax.set_label("risk_table")
@@ -254,10 +251,10 @@ def risk_table(ax, kms: list[KaplanMeier], labels: list[str], colours: list[str]
         n_risk, events = at_risk(km, ticks)
         for t, n, e in zip(ticks, n_risk, events, strict=True):
             ax.text(t, -row, _risk_text(n, e, cumulative_events), ha="center", va="center", color=colour,
-                    fontsize=size)
+                    fontsize=SMALL_FONT_SIZE)
     rows = max(n_rows or 0, len(kms))
     ax.set_ylim(-rows + 0.5, 0.5)
-    ax.set_yticks(-np.arange(len(kms)), labels, fontsize=size)
+    ax.set_yticks(-np.arange(len(kms)), labels)
     for tick_label, colour in zip(ax.get_yticklabels(), colours, strict=True):
         tick_label.set_color(colour)
     ax.tick_params(axis="x", bottom=False, labelbottom=False)
@@ -266,7 +263,7 @@ def risk_table(ax, kms: list[KaplanMeier], labels: list[str], colours: list[str]
         spine.set_visible(False)
 
 
-def draw_panel(fig, panel: Panel, g: Geometry, left: float, top: float, plan: dict, band: bool = True,
+def draw_panel(fig, panel: Panel, g: Geometry, left: float, top: float, band: bool = True,
                cumulative_events: bool = False):
     """A panel with its top-left corner at (``left``, ``top``) mm: title, legend, curve and risk table. Returns
     the curve axes."""
@@ -300,8 +297,7 @@ def draw_panel(fig, panel: Panel, g: Geometry, left: float, top: float, plan: di
     table = fig.add_axes((0, 0, 1, 1), sharex=ax)
     place(table, left + g.left, table_top + text_height_mm(1, SMALL_FONT_SIZE), g.axes_width, g.rows * ROW_MM)
     labels, label_size = _risk_labels(panel.labels, LABEL_SHARE * g.width)
-    risk_table(table, panel.kms, labels, panel.colours, g.ticks, cumulative_events, g.rows, g.risk_size,
-               g.risk_pad_mm)
+    risk_table(table, panel.kms, labels, panel.colours, g.ticks, cumulative_events, g.rows, g.risk_pad_mm)
     for tick in table.get_yticklabels():
         tick.set_fontsize(label_size)
     return ax
@@ -338,7 +334,7 @@ def km_pfs(dataset: pd.DataFrame, plan: dict, pfs_by_arm: pd.DataFrame | None = 
                   legend_title=title, medians=True)
     g = geometry([panel], SINGLE_COLUMN_MM, CURVE_MM, plan, ticks, cumulative_events)
     fig = new_figure("single", g.height(), layout=None)
-    draw_panel(fig, panel, g, 0.0, 0.0, plan, cumulative_events=cumulative_events)
+    draw_panel(fig, panel, g, 0.0, 0.0, cumulative_events=cumulative_events)
     return fig
 
 
@@ -375,18 +371,23 @@ def km_subgroups(dataset: pd.DataFrame, plan: dict, pfs_by_subgroup: pd.DataFram
     if pfs_by_subgroup is None and plan.get("subgroups"):
         pfs_by_subgroup = make_table("pfs_by_subgroup", TableInputs(dataset), plan)
     panels = subgroup_panels(dataset, plan, pfs_by_subgroup)
-    columns = max(1, min(COLUMNS, len(panels)))
+    if not panels:
+        fig = new_figure("single", 30)
+        message(fig.add_subplot(label="km"), "the plan has no subgroups")
+        return fig
+    columns = min(COLUMNS, len(panels))
     width = SINGLE_COLUMN_MM if columns == 1 else DOUBLE_COLUMN_MM
     rows_per_page = -(-min(len(panels), PANELS_PER_PAGE) // columns)
     # ticks, margins and curve height of all pages; titles, legends and risk-table rows as this page needs
     every = geometry(panels, width / columns, SUBGROUP_CURVE_MM, plan, ticks)
-    if rows_per_page * every.height() > PAGE_HEIGHT_MM:  # a crowded page: shorter curves, down to MIN_CURVE_MM
-        every.curve = max(MIN_CURVE_MM, every.curve - (rows_per_page * every.height() - PAGE_HEIGHT_MM)
-                          / rows_per_page)
+    excess = rows_per_page * every.height() - PAGE_HEIGHT_MM
+    if excess > 0:  # a crowded page: shorter curves, down to MIN_CURVE_MM
+        every = geometry(panels, width / columns, max(MIN_CURVE_MM, every.curve - excess / rows_per_page), plan,
+                         ticks)
     on_page = panels[(page - 1) * PANELS_PER_PAGE:page * PANELS_PER_PAGE]
     g = geometry(on_page, width / columns, every.curve, plan, like=every)
     fig = new_figure("single" if columns == 1 else "double", max(1, -(-len(on_page) // columns)) * g.height(),
                      layout=None)
     for i, panel in enumerate(on_page):
-        draw_panel(fig, panel, g, (i % columns) * g.width, (i // columns) * g.height(), plan, band=False)
+        draw_panel(fig, panel, g, (i % columns) * g.width, (i // columns) * g.height(), band=False)
     return fig

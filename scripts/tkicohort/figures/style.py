@@ -7,7 +7,8 @@
   below :data:`MIN_FONT_SIZE` (5 pt); DejaVu Sans (shipped with matplotlib, so the same glyphs on every machine).
 - Text from a plan or a data file (subgroup, level and arm labels, adverse-event terms, patient ids) is fitted
   before it is drawn: wrapped at spaces, slashes and hyphens to the width it has, measured with the font's own glyph
-  metrics (:func:`text_width_mm`); when it needs more lines than it may take, its size steps down by 0.5 pt to 5 pt;
+  metrics (:func:`text_width_mm`); never beside a relation ("n = 12" stays whole) nor inside a number range; when it
+  needs more lines than it may take, its size steps down by 0.5 pt to 5 pt;
   only labels that must stay on one line (risk-table rows, patient ids) are then cut with "…". Such text is drawn
   literally: ``$`` never starts mathematical notation (``text.parse_math`` off).
 - Layout in millimetres: figures whose parts depend on their text (Kaplan–Meier panels, the forest plot) are laid
@@ -128,7 +129,8 @@ _REFERENCE_SIZE = 100.0
 # 100–300 dpi) and at most 0.7 % wider than the sum of its advances (kerning mostly narrows): widths are reported
 # with a 6 % margin.
 RENDERING_MARGIN = 1.06
-_BREAKS = re.compile(r"[^ ]+?[/–-](?=[^ /–-])|[^ ]+")  # a word, or a piece of one up to a slash or hyphen
+# a word, or a piece of one up to a slash or hyphen followed by a letter (so "0.02–1.76" and "-0.5" stay whole)
+_BREAKS = re.compile(r"[^ ]+?[/-](?=[^\W\d_])|[^ ]+")
 _GLUED = re.compile(r" ?[=<>≤≥] ?")  # no line break beside a relation: "n = 12", "p < 0.001", "≥ 55" stay whole
 _NO_BREAK = "\u00a0"
 
