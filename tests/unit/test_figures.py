@@ -447,9 +447,9 @@ def test_log_ticks_label_several_numbers_round_the_data():
     assert list(log_ticks(0.385, 2.6, 60)) == pytest.approx([0.2, 0.5, 1, 2, 5])
     # 0.0385–24.9 over 3.4 decades: at 70 mm 0.05 and 0.1 are 6.2 mm apart, their labels need 6.0 mm with the gap
     assert list(log_ticks(0.0385, 24.9, 70)) == pytest.approx([0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50])
-    # at 58 mm they are 5.1 mm apart: the 1–3 series (0.03, 0.1, … 8.1 mm apart)
+    # at 58 mm they are 5.1 mm apart: the 1–3 series (0.03, 0.1, 0.3, … at least 9.2 mm apart)
     assert list(log_ticks(0.0385, 24.9, 58)) == pytest.approx([0.03, 0.1, 0.3, 1, 3, 10, 30])
-    # 0.01–100 in 20 mm: powers of ten would be 5 mm apart for 5.6 mm labels: every other power of ten
+    # 0.01–100 in 20 mm: powers of ten would be 5 mm apart for labels up to 5.8 mm wide: every other power of ten
     assert list(log_ticks(0.01, 100, 20)) == pytest.approx([0.01, 1, 100])
 
 

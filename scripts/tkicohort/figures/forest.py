@@ -28,20 +28,18 @@ from .style import (
     MM_PER_POINT,
     OKABE_ITO,
     PAGE_HEIGHT_MM,
-    REFERENCE_LINE,
     SMALL_FONT_SIZE,
     figure_point,
     fit_text,
     line_count,
-    log_ticks,
     message,
     new_figure,
     p_text,
     place,
+    ratio_axis,
     styled,
     text_height_mm,
     text_width_mm,
-    tick_label,
 )
 
 MIN_X, MAX_X = 0.01, 100.0
@@ -113,7 +111,7 @@ def multivariable_rows(table: pd.DataFrame, plan: dict) -> pd.DataFrame:
     return pd.concat([head, rows[COLUMNS]], ignore_index=True).reindex(columns=COLUMNS)
 
 
-def x_range(est: pd.DataFrame) -> tuple[float, float]:
+def _x_range(est: pd.DataFrame) -> tuple[float, float]:
     """The data's span on the HR axis: the estimates and confidence limits with room round them, at least
     0.5–2, within 0.01–100."""
     finite = pd.concat([est["hr_ci_low"], est["hr_ci_high"], est["hr"]]).replace([np.inf, -np.inf], np.nan)
@@ -204,8 +202,7 @@ def forest(pfs_by_subgroup: pd.DataFrame, plan: dict, cox_multivariable: pd.Data
 
     est = rows[rows["kind"] == "estimate"]
     ey = centres[est.index.to_numpy()]
-    ticks = log_ticks(*x_range(est), plot_mm, size)
-    x_min, x_max = float(ticks[0]), float(ticks[-1])
+    x_min, x_max = ratio_axis(ax, *_x_range(est), plot_mm, size)
     low, high = est["hr_ci_low"].fillna(x_min).to_numpy(float), est["hr_ci_high"].fillna(x_max).to_numpy(float)
     ax.hlines(ey, np.clip(low, x_min, x_max), np.clip(high, x_min, x_max), color="black", linewidth=0.8)
     ax.plot(est["hr"].clip(x_min, x_max), ey, linestyle="none", marker="s", markersize=3.5, color=OKABE_ITO["blue"])
@@ -213,16 +210,10 @@ def forest(pfs_by_subgroup: pd.DataFrame, plan: dict, cox_multivariable: pd.Data
         if beyond.any():
             ax.plot(np.full(beyond.sum(), edge), ey[beyond], linestyle="none", marker=marker, markersize=3,
                     color="black", clip_on=False)
-    ax.axvline(1.0, **REFERENCE_LINE)
-    ax.set_xscale("log")
-    ax.set_xlim(x_min, x_max)
-    ax.set_xticks(ticks, [tick_label(t) for t in ticks], fontsize=size)
-    ax.minorticks_off()
     x_label, x_label_size = fit_text(X_LABEL, plot_mm + GAP_MM, size, max_lines=2)
     ax.set_xlabel(x_label, fontsize=x_label_size, labelpad=LABEL_PAD_PT)
     ax.tick_params(axis="y", left=False, labelleft=False)
     ax.spines["left"].set_visible(False)
-    ax.spines["bottom"].set_bounds(x_min, x_max)
     if warning:
         fig.text(*figure_point(fig, PAD_MM, fixed_mm - ROW_MM + table_mm - PAD_MM), warning_text, ha="left",
                  va="bottom", fontsize=warning_size)

@@ -275,6 +275,20 @@ def log_labels_fit(ticks, width_mm: float, size: float = FONT_SIZE, gap_mm: floa
     return bool(np.all(np.diff(at) >= half[:-1] + half[1:] + gap_mm))
 
 
+def ratio_axis(ax, low: float, high: float, width_mm: float, size: float = FONT_SIZE) -> tuple[float, float]:
+    """Make the x axis of ``ax`` (``width_mm`` wide) a logarithmic ratio axis covering [low, high]: limits rounded
+    out to the ticks of :func:`log_ticks`, every tick labelled with its number, no minor ticks, a dashed line at 1.
+    Returns the limits (a hazard ratio beyond them is drawn at the limit, e.g. as an arrow)."""
+    ticks = log_ticks(low, high, width_mm, size)
+    ax.set_xscale("log")
+    ax.set_xlim(ticks[0], ticks[-1])
+    ax.set_xticks(ticks, [tick_label(t) for t in ticks], fontsize=size)
+    ax.minorticks_off()
+    ax.axvline(1.0, **REFERENCE_LINE)
+    ax.spines["bottom"].set_bounds(ticks[0], ticks[-1])
+    return float(ticks[0]), float(ticks[-1])
+
+
 def tick_label(value: float) -> str:
     """A ratio printed as a number: 0.01, 0.2, 1, 50."""
     return f"{value:g}"
