@@ -1,9 +1,12 @@
 """Snakemake rule script: one table of a cohort, as tidy CSV plus Markdown and HTML renderings."""
 
 import logging
+import sys
 from pathlib import Path
 
 import pandas as pd
+from tkicohort.derive.plan_variables import PlanError
+from tkicohort.expression import ExpressionError
 from tkicohort.io import read_csv, write_csv, write_text
 from tkicohort.stats.render import present, to_html, to_markdown
 from tkicohort.stats.tables import TITLES, TableInputs, make_table
@@ -16,7 +19,10 @@ inputs = TableInputs(
     adverse_events=pd.read_parquet(sm.input.adverse_events),
     qol=pd.read_parquet(sm.input.qol) if Path(sm.input.qol).exists() else None,
 )
-table = make_table(name, inputs, sm.params.plan)
+try:
+    table = make_table(name, inputs, sm.params.plan)
+except (PlanError, ExpressionError) as err:  # a plan that does not fit the data: the message, not a traceback
+    sys.exit(f"plan error in table {name} of cohort {sm.wildcards.cohort}: {err}")
 title = f"{TITLES[name]} — {sm.wildcards.cohort}"
 printed = present(name, table)
 write_csv(table, sm.output.csv)

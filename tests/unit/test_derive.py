@@ -97,7 +97,10 @@ def test_dose_status_precedence_and_override():
     ({"rule": "threshold", "variable": "age", "lt": 55}, [0, 1, 0, pd.NA]),
     ({"rule": "any", "variables": ["lung", "bone"]}, [1, 0, 1, pd.NA]),
     ({"rule": "only", "variable": "lung", "others": ["bone"]}, [1, 0, 0, pd.NA]),
-    ({"rule": "expression", "expr": "age > 60"}, [0, 0, 1, 0]),
+    # a condition with a missing operand is unknown (tkicohort.expression), so the flag is missing, as for threshold
+    ({"rule": "expression", "expr": "age > 60"}, [0, 0, 1, pd.NA]),
+    ({"rule": "expression", "expr": "age > 60 or lung == 1"}, [1, 0, 1, pd.NA]),
+    ({"rule": "expression", "expr": "age is missing or bone == 1"}, [0, 0, 1, 1]),
 ])
 def test_plan_rules(spec, expected):
     # age 55 (= threshold), 40, 70, missing; lung 1,0,1,NA; bone 0,0,1,NA (patient 4 all missing).
@@ -111,7 +114,7 @@ def test_cut_and_chained_rules_and_errors():
     frame = pd.DataFrame({"age": [54.9, 55.0, np.nan]})
     out = derive_variables(frame, {"grp": {"rule": "cut", "variable": "age", "breaks": [55], "labels": ["<55", ">=55"]},
                                    "old": {"rule": "expression", "expr": "grp == '>=55'"}}, {})
-    assert out["grp"].tolist() == ["<55", ">=55", None] and out["old"].tolist() == [0, 1, 0]
+    assert out["grp"].tolist() == ["<55", ">=55", None] and out["old"].tolist() == [0, 1, pd.NA]
     with pytest.raises(PlanError, match="derived variable 'y' reads column.*weight"):
         derive_variables(frame, {"y": {"rule": "threshold", "variable": "weight", "ge": 1}}, {})
 

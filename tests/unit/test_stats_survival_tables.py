@@ -170,7 +170,7 @@ def test_renderings_escape_and_keep_every_row():
                             time="pfs_months")
     printed = present("pfs_by_subgroup", table)
     md, page = to_markdown(printed, "T"), to_html(printed, "T")
-    assert md.count("\n|") == len(table) + 2 and "A\\|B <x>" in md
+    assert md.count("\n|") == len(table) + 2 and "A\\|B &lt;x>" in md
     assert "A|B &lt;x&gt;" in page and page.count("<tr") == len(table) + 1
 
 

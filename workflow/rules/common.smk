@@ -1,31 +1,39 @@
 # Config validation and input functions shared by the rule files.
+import copy
 import sys
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from tkicohort.config import check_cohort, load_yaml
+from tkicohort.config import ConfigProblem, read_plan
 from tkicohort.ingest.contract import TABLES
+from tkicohort.plan_check import check_cohort
 from tkicohort.stats.tables import MAKERS, tables_for
 
 
 validate(config, schema="../schemas/config.schema.yaml")
 
+# Every plan is read, validated and checked against its cohort's columns here, before any job: a plan problem
+# (a condition that does not parse or names a missing column, a key the design does not use, ...) stops the run.
 PLANS = {}
+_problems = []
 for _name, _cohort in config["cohorts"].items():
-    _plan_path = Path(_cohort["plan"])
-    if not _plan_path.is_file():
-        raise WorkflowError(f"config error at 'cohorts.{_name}.plan': file '{_plan_path}' does not exist")
-    _plan = load_yaml(_plan_path)
+    try:
+        _plan, _lines = read_plan(_cohort["plan"], f"cohorts.{_name}.plan")
+    except ConfigProblem as _problem:
+        _problems.append(str(_problem))
+        continue
+    _raw = copy.deepcopy(_plan)  # as written: the schema below fills in defaults
     try:
         validate(_plan, schema="../schemas/plan.schema.yaml")
     except WorkflowError as _err:
-        raise WorkflowError(f"config error at 'cohorts.{_name}.plan' ({_plan_path}): {_err}") from None
-    _problems = check_cohort(_name, _cohort, _plan, Path.cwd())
-    if _problems:
-        raise WorkflowError("\n".join(str(p) for p in _problems))
+        _problems.append(f"config error at 'cohorts.{_name}.plan' ({_cohort['plan']}): {_err}")
+        continue
+    _problems += [str(p) for p in check_cohort(_name, _cohort, _plan, _lines, Path.cwd(), raw_plan=_raw)]
     PLANS[_name] = _plan
+if _problems:
+    raise WorkflowError("\n".join(dict.fromkeys(_problems)))
 
 COHORTS = sorted(config["cohorts"])
 TABLE_NAMES = list(TABLES)

@@ -35,6 +35,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..derive.ae_flags import HFS, normalise_term
+from ..expression import select
 from ..stats.qol import TEHRAN_RAW_SUBSCALES, raw_sum_maxima
 from ..stats.survival_tables import pfs_by_subgroup
 from .reproduction import (
@@ -163,7 +164,7 @@ def logrank_by(variable: str) -> Compute:
 
 
 def _remaining_pr_tg_decrease(ctx: Context, entry: dict, statistic: str) -> float:
-    pr = ctx.population(entry["population"]).query(entry["subset"], engine="python")
+    pr = select(ctx.population(entry["population"]), entry["subset"])
     rest = pr[pr["tg_best_pct_change"] > -90]
     if len(rest) != 1:
         raise NotReproducible(f"{len(rest)} partial responders have a best Tg decrease of 90 % or less; the "
@@ -359,7 +360,7 @@ ZJ_ABSTRACT = {
 
 ZJ_FIGURES = {
     "Figure 1": Resolver({
-        "Patients in the waterfall plot": Subset("best_pct_change.notna()"),
+        "Patients in the waterfall plot": Subset("best_pct_change is not missing"),
         "Thyroglobulin reduction of the partial responder with diffuse lung micronodules": Unavailable(
             "the patient is identified by diffuse lung micronodules, which the data contract does not record"),
         "Patients with new lesions": new_lesion_patients(at_progression=False),

@@ -22,6 +22,9 @@ from scipy import stats
 from scipy.special import gammaln
 from statsmodels.stats.multitest import multipletests
 
+from ..derive.plan_variables import PlanError
+from ..expression import select
+
 #: R's fisher.test relErr: tables within this relative distance of the observed probability count as "as extreme".
 FISHER_REL_ERR = 1 + 1e-7
 #: Enumeration limit for 2×k Fisher tables; beyond it, use χ².
@@ -122,9 +125,22 @@ def response_rate(outcome: pd.Series, conf_level: float = 0.95) -> dict:
             "ci_low_pct": 100 * float(low), "ci_high_pct": 100 * float(high)}
 
 
+def check_levels(dataset: pd.DataFrame, subgroup: dict) -> None:
+    """A plan's ``levels`` must name values of the variable: a list none of whose levels occurs in the analysis
+    dataset is a plan error (a misspelling such as ``[f, m]`` would otherwise give empty levels and p = 1)."""
+    var, levels = subgroup["variable"], subgroup.get("levels")
+    values = dataset[var].dropna().unique().tolist() if var in dataset else []
+    if levels and not any(lv in values for lv in levels if not isinstance(lv, bool)):
+        shown = ", ".join(sorted(repr(v) for v in values)[:12]) + (", …" if len(values) > 12 else "")
+        raise PlanError(f"subgroup '{var}': no level of the plan ({', '.join(repr(lv) for lv in levels)}) is a "
+                         f"value of the analysis dataset's column '{var}', which holds {shown or 'no value'}")
+
+
 def subgroup_levels(dataset: pd.DataFrame, subgroup: dict) -> tuple[pd.DataFrame, list]:
-    """The population and the ordered levels of a plan subgroup (``population`` is a pandas query)."""
-    frame = dataset.query(subgroup["population"], engine="python") if subgroup.get("population") else dataset
+    """The population and the ordered levels of a plan subgroup (``population``: a condition of the plan expression
+    language, :mod:`tkicohort.expression`)."""
+    check_levels(dataset, subgroup)
+    frame = select(dataset, subgroup.get("population"))
     levels = subgroup.get("levels") or sorted(frame[subgroup["variable"]].dropna().unique().tolist())
     return frame, list(levels)
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..expression import select
 from .adverse_events import adverse_event_table
 from .baseline import baseline_table, compare_categorical, mann_whitney
 from .efficacy import RESPONSE_ORDER, efficacy_table
@@ -62,9 +63,8 @@ def _tests(plan: dict) -> dict:
 
 
 def survival_population(dataset: pd.DataFrame, plan: dict) -> pd.DataFrame:
-    """The patients of the survival analyses: the plan's ``tests.pfs_population`` query, or everyone."""
-    query = _tests(plan).get("pfs_population")
-    return dataset.query(query, engine="python") if query else dataset
+    """The patients of the survival analyses: the plan's ``tests.pfs_population`` condition, or everyone."""
+    return select(dataset, _tests(plan).get("pfs_population"))
 
 
 def subgroup_specs(plan: dict) -> dict[str, dict]:
