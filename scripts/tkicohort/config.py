@@ -24,7 +24,7 @@ ANALYSIS_COLUMNS = {
     "tg_excluded_reason": "text", "dose_status": "text",
 }
 #: Columns added when the plan's time unit is weeks.
-WEEK_COLUMNS = {"pfs_weeks": "number", "os_weeks": "number"}
+WEEK_COLUMNS = {f"{e}_weeks": "number" for e in ("pfs", "os", "dor", "dcd")}
 
 RESPONSE_CODES = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")
 DOSE_STATUSES = ("standard", "reduced", "interrupted", "discontinued")

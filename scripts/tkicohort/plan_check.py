@@ -10,7 +10,7 @@ with their types (:mod:`tkicohort.expression`):
 - the columns every analysis dataset has (:data:`tkicohort.config.ANALYSIS_COLUMNS`).
 
 It then reports, each with the plan file, the line and the key: every condition that does not parse or does not fit
-the columns (subgroup populations, ``tests.*_population`` and any other ``population`` key, derived ``expression``
+the columns (the endpoints' ``populations``, subgroup populations and any other ``population`` key, derived ``expression``
 rules; ``subset`` of the published numbers); variables that nothing provides, and derived rules reading a column of
 the wrong type; subgroup and baseline ``levels`` that are not values of their variable; keys the plan's design does
 not use. A derived variable sees only ``patients.csv`` and the derived variables before it (the endpoints are
@@ -170,14 +170,16 @@ def patients_columns(folder: str | Path) -> Columns | None:
 # --- the plan ----------------------------------------------------------------------------------------------------
 
 def plan_conditions(plan: dict) -> Iterator[tuple[tuple, object]]:
-    """(key path, text) of every population condition of a plan: any key named ``population`` or ending in
-    ``_population``, at any depth (derived ``expression`` rules are checked with the derived variables)."""
+    """(key path, text) of every population condition of a plan: the endpoints' ``populations.<endpoint>`` and any
+    key named ``population`` or ending in ``_population``, at any depth (derived ``expression`` rules are checked
+    with the derived variables)."""
     stack: list[tuple[tuple, object]] = [((), plan)]
     while stack:
         path, node = stack.pop(0)
         items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
         for key, value in items:
-            if isinstance(key, str) and (key == "population" or key.endswith("_population")) and value is not None:
+            named = isinstance(key, str) and (key == "population" or key.endswith("_population"))
+            if (named or path == ("populations",)) and value is not None:
                 yield (*path, key), value
             elif isinstance(value, dict | list):
                 stack.append(((*path, key), value))

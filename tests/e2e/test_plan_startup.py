@@ -47,13 +47,13 @@ def stopped_before_any_job(work: Path, run: subprocess.CompletedProcess) -> str:
 def test_a_population_naming_a_missing_column_stops_before_any_job(tmp_path):
     def edit(plan):
         plan["subgroups"][3]["population"] = "distant_metastasis == 1 and ecog >= 1"
-        plan["tests"]["pfs_population"] = "evaluable == 'yes'"
+        plan["populations"]["pfs"] = "evaluable == 'yes'"
 
     work = workdir(tmp_path, edit)
     out = stopped_before_any_job(work, snakemake(work))
     assert "config error at 'cohorts.example.plan (config/plans/example.yaml:" in out
     assert "subgroups[3].population': no column 'ecog' in the data" in out
-    assert "tests.pfs_population': cannot compare the column 'evaluable' (number) with the text 'yes'" in out
+    assert "populations.pfs': cannot compare the column 'evaluable' (number) with the text 'yes'" in out
     assert "    distant_metastasis == 1 and ecog >= 1" in out
 
 

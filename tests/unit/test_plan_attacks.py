@@ -36,8 +36,9 @@ def at_start_up(tmp_path, where: str, text: str) -> list[str]:
     plan = {
         "subgroup": f"subgroups:\n  - variable: sex\n    population: {condition}\n",
         "derived": f"subgroups: []\nderived:\n  x: {{rule: expression, expr: {condition}}}\n",
-        "pfs_population": f"subgroups: []\ntests:\n  pfs_population: {condition}\n",
-        "os_population": f"subgroups: []\ntests:\n  os_population: {condition}\n",
+        "pfs_population": f"subgroups: []\npopulations:\n  pfs: {condition}\n",
+        "os_population": f"subgroups: []\npopulations:\n  os: {condition}\n",
+        "response_population": f"subgroups: []\npopulations:\n  response: {condition}\n",
         "published": "subgroups: []\n",
     }[where]
     (tmp_path / "plan.yaml").write_text("title: t\ndesign: single_arm\n" + plan)
@@ -50,7 +51,8 @@ def at_start_up(tmp_path, where: str, text: str) -> list[str]:
 
 
 KEYS = {"subgroup": "subgroups[0].population", "derived": "derived.x.expr",
-        "pfs_population": "tests.pfs_population", "os_population": "tests.os_population",
+        "pfs_population": "populations.pfs", "os_population": "populations.os",
+        "response_population": "populations.response",
         "published": "numbers[0].subset"}
 
 
@@ -71,7 +73,7 @@ def _stages(text: str) -> dict:
              "population": "all", "subset": text}
     return {
         "derive": lambda: derive_variables(DATASET, {"y": {"rule": "expression", "expr": text}}, {}),
-        "survival population": lambda: survival_population(DATASET, {"tests": {"pfs_population": text}}),
+        "survival population": lambda: survival_population(DATASET, {"populations": {"pfs": text}}),
         "response by subgroup": lambda: response_by_subgroup(DATASET, [{"variable": "s", "population": text}]),
         "pfs by subgroup": lambda: pfs_by_subgroup(DATASET, [{"variable": "s", "population": text}]),
         "published subset": lambda: reproduce({"a": entry}, {"T": DATASET}, DATASET, study=study),

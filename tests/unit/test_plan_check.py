@@ -61,8 +61,8 @@ SINGLE = """\
       - {variable: sex, levels: [F, M]}
       - variable: met_bone
         population: "{population}"
-    tests:
-      pfs_population: "evaluable == 1"
+    populations:
+      pfs: "evaluable == 1"
 """
 
 
@@ -121,9 +121,9 @@ def test_every_population_key_and_derived_expression_is_checked(tmp_path):
           later: {rule: threshold, variable: site, ge: 1}
           fine: {rule: expression, expr: "ecog >= 1 and sex == 'F'"}
         subgroups: []
-        tests:
-          pfs_population: "evaluabel == 1"
-          os_population: "os_days >"
+        populations:
+          pfs: "evaluabel == 1"
+          os: "os_days >"
     """
     problems = run_check(tmp_path, plan)
     assert len(problems) == 5
@@ -131,8 +131,8 @@ def test_every_population_key_and_derived_expression_is_checked(tmp_path):
     assert "plan.yaml:4): derived.late.expr': no column 'dcr'" in joined  # endpoints come after derived variables
     assert "plan.yaml:5): derived.early.expr': no column 'later'" in joined  # nor later derived variables
     assert "plan.yaml:6): derived.later.variable': 'site' holds texts; this needs numbers" in joined
-    assert "plan.yaml:10): tests.pfs_population': no column 'evaluabel' in the data; did you mean 'evaluable'?" in joined
-    assert "plan.yaml:11): tests.os_population': expected a column" in joined
+    assert "plan.yaml:10): populations.pfs': no column 'evaluabel' in the data; did you mean 'evaluable'?" in joined
+    assert "plan.yaml:11): populations.os': expected a column" in joined
 
 
 def test_subgroup_baseline_and_multivariable_variables_must_exist(tmp_path):
@@ -401,8 +401,9 @@ PLANS = st.fixed_dictionaries({
     "derived": st.dictionaries(st.sampled_from(["d0", "d1"]), DERIVED, max_size=2),
     "subgroups": st.lists(st.fixed_dictionaries({"variable": NAMES}, optional={
         "levels": st.lists(SCALARS, max_size=3), "population": CONDITION_TEXT}), max_size=3),
-    "tests": st.fixed_dictionaries({}, optional={"pfs_population": st.one_of(st.none(), CONDITION_TEXT),
-                                                 "pfs_times_test": st.just("none")}),
+    "populations": st.fixed_dictionaries({}, optional={e: st.one_of(st.none(), CONDITION_TEXT)
+                                                       for e in ("pfs", "os", "response")}),
+    "tests": st.fixed_dictionaries({}, optional={"pfs_times_test": st.just("none")}),
     "baseline": st.lists(st.fixed_dictionaries({"variable": NAMES}, optional={
         "type": st.sampled_from(["continuous", "categorical"]), "levels": st.lists(SCALARS, max_size=2)}),
         max_size=2),

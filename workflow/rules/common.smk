@@ -4,8 +4,10 @@ import sys
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
+from snakemake.logging import logger
 from snakemake.utils import validate
 
+from tkicohort.cohort_files import cohort_data, survival_only_message
 from tkicohort.config import ConfigProblem, read_plan
 from tkicohort.ingest.contract import TABLES
 from tkicohort.plan_check import check_cohort
@@ -36,6 +38,11 @@ if _problems:
     raise WorkflowError("\n".join(dict.fromkeys(_problems)))
 
 COHORTS = sorted(config["cohorts"])
+# which files each cohort supplies decides its tables and figures (tkicohort.cohort_files), once, before any job
+DATA = {_name: cohort_data(config["cohorts"][_name]["data"]) for _name in COHORTS}
+for _name in COHORTS:
+    if not DATA[_name]["tumour_data"]:
+        logger.info(survival_only_message(_name))
 TABLE_NAMES = list(TABLES)
 
 
@@ -67,7 +74,16 @@ def plan_of(wildcards):
 
 
 def has_qol(cohort):
-    return (Path(config["cohorts"][cohort]["data"]) / "qol.csv").exists()
+    return DATA[cohort]["has_qol"]
+
+
+def cohort_flags(cohort):
+    """has_qol, tumour_data, adverse_events of a cohort: the data-dependent arguments of tables_for, figures_for."""
+    return DATA[cohort]
+
+
+def tumour_data(wildcards):
+    return DATA[wildcards.cohort]["tumour_data"]
 
 
 def table_inputs(wildcards):
@@ -81,7 +97,7 @@ def table_inputs(wildcards):
 def cohort_tables(cohort):
     return [
         f"results/{cohort}/tables/{name}.{ext}"
-        for name in tables_for(PLANS[cohort], has_qol(cohort))
+        for name in tables_for(PLANS[cohort], **cohort_flags(cohort))
         for ext in ("csv", "md", "html")
     ]
 

@@ -9,7 +9,8 @@ variable) under the plot. The HR axis is logarithmic with a line at 1 and every 
 1–2–5 series, or powers of ten when those labels would not fit side by side: :func:`style.log_ticks`); the axis
 runs from tick to tick round the confidence limits (within 0.01–100), and limits beyond it end in an arrow.
 
-Layout (millimetres, double column): label, n, events, plot and HR columns. Labels wrap to at most three lines in a
+Layout (millimetres, double column; :func:`draw_forest`, which the two-arm subgroup forest plot shares): label, n,
+events, plot and HR columns. Labels wrap to at most three lines in a
 column of at most 42 % of the width (shrinking to 5 pt only when they need more), notes in the HR column to two;
 a row is as tall as its longest text. A figure that would be taller than a page gets denser rows (3.2 mm at 6 pt);
 beyond that it grows.
@@ -122,14 +123,17 @@ def _x_range(est: pd.DataFrame) -> tuple[float, float]:
 
 
 def _fitted_rows(rows: pd.DataFrame, label_mm: float, hr_mm: float, size: float) -> pd.DataFrame:
-    """Labels and HR texts wrapped to their columns, with each row's font size and height (mm)."""
-    head = rows["kind"].eq("header").to_numpy()
-    labels = [fit_text(t, label_mm - (0 if h else INDENT_MM), size, max_lines=3, weight="bold" if h else "normal")
-              for t, h in zip(rows["text"], head, strict=True)]
+    """Labels and HR texts wrapped to their columns, with each row's font size and number of lines."""
+    labels = [fit_text(t, label_mm - (0 if h else INDENT_MM), size, max_lines=3, weight="bold" if b else "normal")
+              for t, h, b in zip(rows["text"], rows["kind"].eq("header"), rows["bold"], strict=True)]
     hr = [fit_text(t, hr_mm, size - 1, max_lines=2) for t in rows["hr_text"]]
     lines = np.array([max(line_count(a), line_count(b)) for (a, _), (b, _) in zip(labels, hr, strict=True)])
     return rows.assign(label=[t for t, _ in labels], label_size=[s for _, s in labels], hr_label=[t for t, _ in hr],
                        hr_size=[s for _, s in hr], lines=lines)
+
+
+def _counts_text(values: pd.Series) -> list[str]:
+    return [f"{v:.0f}" if pd.notna(v) else "" for v in pd.to_numeric(values, errors="coerce")]
 
 
 @styled
@@ -144,36 +148,48 @@ def forest(pfs_by_subgroup: pd.DataFrame, plan: dict, cox_multivariable: pd.Data
         fig = new_figure("double", 30)
         message(fig.add_subplot(label="forest"), "the plan has no subgroups and no multivariable model")
         return fig
+    rows = rows.assign(n_text=_counts_text(rows["n"]), events_text=_counts_text(rows["events"]),
+                       bold=rows["kind"].eq("header"))
+    return draw_forest(rows, X_LABEL, note=f"Multivariable model: {warning}" if warning else "")
+
+
+@styled
+def draw_forest(rows: pd.DataFrame, x_label: str, note: str = "", counts_note: str | None = None,
+                favours: tuple[str, str] | None = None):
+    """A forest plot of ``rows`` (columns text, kind — header, estimate, reference or not_estimable —, bold,
+    n_text, events_text, hr, hr_ci_low, hr_ci_high, hr_text), laid out as the module docstring says. ``note``:
+    printed under the plot; ``counts_note``: a line under the n and Events headings (e.g. what "a / b" means);
+    ``favours``: the arms favoured left and right of 1, printed over the plot. Returns the figure."""
+    rows = rows.reset_index(drop=True)
     width = DOUBLE_COLUMN_MM
-    warning_text, warning_size = fit_text(f"Multivariable model: {warning}" if warning else "", width - 2 * PAD_MM,
-                                          SMALL_FONT_SIZE, max_lines=3)
-    # ticks, tick labels and the two-line axis label
-    axis_mm = (TICK_PT + TICK_PAD_PT + LABEL_PAD_PT) * MM_PER_POINT + text_height_mm(3, FONT_SIZE)
-    fixed_mm = 2 * PAD_MM + ROW_MM + axis_mm + (text_height_mm(line_count(warning_text), warning_size) + GAP_MM
-                                                 if warning else 0.0)
     size, pitch = FONT_SIZE, ROW_MM
-    if fixed_mm + ROW_MM * len(rows) > PAGE_HEIGHT_MM:
+    note_text, note_size = fit_text(note, width - 2 * PAD_MM, SMALL_FONT_SIZE, max_lines=3)
+    note_mm = text_height_mm(line_count(note_text), note_size) + GAP_MM if note else 0.0
+    if 2 * PAD_MM + 2 * ROW_MM + _axis_mm(2, size) + note_mm + ROW_MM * len(rows) > PAGE_HEIGHT_MM:
         size, pitch = SMALL_FONT_SIZE, DENSE_ROW_MM
     # column widths from the texts
-    numbers = [f"{v:.0f}" for v in pd.concat([rows["n"], rows["events"]]).dropna()]
-    n_mm = max([text_width_mm("n", size, "bold")] + [text_width_mm(v, size) for v in numbers])
-    events_mm = max([text_width_mm("Events", size, "bold")] + [text_width_mm(v, size) for v in numbers])
+    n_mm = max([text_width_mm("n", size, "bold")] + [text_width_mm(t, size) for t in rows["n_text"]])
+    events_mm = max([text_width_mm("Events", size, "bold")] + [text_width_mm(t, size) for t in rows["events_text"]])
+    if counts_note:  # the note spans both count columns
+        events_mm = max(events_mm, text_width_mm(counts_note, size - 1) - n_mm - GAP_MM)
     hr_mm = min(HR_MAX_MM, max([text_width_mm("HR (95 % CI)", size, "bold")]
                                + [text_width_mm(t, size - 1) for t in rows["hr_text"]]))
-    label_cap = LABEL_SHARE * width
-    longest = max(text_width_mm(t, size, "bold" if k == "header" else "normal") + (0 if k == "header" else INDENT_MM)
-                  for t, k in zip(rows["text"], rows["kind"], strict=True))
-    label_mm = min(label_cap, longest)
-    rows = _fitted_rows(rows, label_mm, hr_mm, size)
+    longest = max(text_width_mm(t, size, "bold" if b else "normal") + (0 if k == "header" else INDENT_MM)
+                  for t, k, b in zip(rows["text"], rows["kind"], rows["bold"], strict=True))
+    label_mm = min(LABEL_SHARE * width, longest)
     plot_mm = width - 2 * PAD_MM - label_mm - n_mm - events_mm - hr_mm - 4 * GAP_MM
     if plot_mm < MIN_PLOT_MM:  # very long texts: narrower label column (its labels wrap to more lines)
         label_mm -= MIN_PLOT_MM - plot_mm
         plot_mm = MIN_PLOT_MM
-        rows = _fitted_rows(rows, label_mm, hr_mm, size)
+    rows = _fitted_rows(rows, label_mm, hr_mm, size)
+    sides = [fit_text(f, plot_mm / 2 - 1, size - 1, max_lines=3) for f in favours] if favours else []
+    head_mm = max([pitch, 2 * text_height_mm(1, size) if counts_note else 0.0]
+                  + [text_height_mm(line_count(t), s) + 1 for t, s in sides])
     heights = pitch + (rows["lines"].to_numpy() - 1) * text_height_mm(1, size)
-    table_mm = pitch + heights.sum()  # the column headings, then the rows
-    centres = pitch + np.cumsum(heights) - heights / 2
-    fig = new_figure("double", fixed_mm - ROW_MM + table_mm, layout=None)
+    table_mm = head_mm + heights.sum()  # the column headings, then the rows
+    centres = head_mm + np.cumsum(heights) - heights / 2
+    label, label_size = fit_text(x_label, plot_mm + GAP_MM, size, max_lines=4)
+    fig = new_figure("double", 2 * PAD_MM + table_mm + _axis_mm(line_count(label), label_size) + note_mm, layout=None)
 
     x = np.cumsum([PAD_MM, label_mm + GAP_MM, n_mm + GAP_MM, events_mm + GAP_MM, plot_mm + GAP_MM])
     columns = {}
@@ -188,33 +204,43 @@ def forest(pfs_by_subgroup: pd.DataFrame, plan: dict, cox_multivariable: pd.Data
         a.set_xlim(0, 1)
         a.axis("off")
     n_x, e_x = n_mm / (n_mm + GAP_MM + events_mm), 1.0
-    head = rows["kind"].eq("header").to_numpy()
-    for yi, r, h in zip(centres, rows.itertuples(), head, strict=True):
-        ax_text.text(0.0 if h else INDENT_MM / label_mm, yi, r.label, va="center", fontsize=r.label_size,
-                     fontweight="bold" if h else "normal")
-        if pd.notna(r.n):
-            ax_counts.text(n_x, yi, f"{r.n:.0f}", va="center", ha="right", fontsize=size)
-            ax_counts.text(e_x, yi, f"{r.events:.0f}", va="center", ha="right", fontsize=size)
+    for yi, r in zip(centres, rows.itertuples(), strict=True):
+        ax_text.text(0.0 if r.kind == "header" else INDENT_MM / label_mm, yi, r.label, va="center",
+                     fontsize=r.label_size, fontweight="bold" if r.bold else "normal")
+        ax_counts.text(n_x, yi, r.n_text, va="center", ha="right", fontsize=size)
+        ax_counts.text(e_x, yi, r.events_text, va="center", ha="right", fontsize=size)
         ax_hr.text(0.0, yi, r.hr_label, va="center", fontsize=r.hr_size)
+    heading_y = text_height_mm(1, size) / 2 if counts_note else head_mm / 2
     for a, xh, text, ha in ((ax_counts, n_x, "n", "right"), (ax_counts, e_x, "Events", "right"),
                             (ax_hr, 0.0, "HR (95 % CI)", "left")):
-        a.text(xh, pitch / 2, text, va="center", ha=ha, fontweight="bold", fontsize=size)
+        a.text(xh, heading_y, text, va="center", ha=ha, fontweight="bold", fontsize=size)
+    if counts_note:
+        ax_counts.text(1.0, 1.5 * text_height_mm(1, size), counts_note, va="center", ha="right", fontsize=size - 1)
 
     est = rows[rows["kind"] == "estimate"]
     ey = centres[est.index.to_numpy()]
     x_min, x_max = ratio_axis(ax, *_x_range(est), plot_mm, size)
     low, high = est["hr_ci_low"].fillna(x_min).to_numpy(float), est["hr_ci_high"].fillna(x_max).to_numpy(float)
     ax.hlines(ey, np.clip(low, x_min, x_max), np.clip(high, x_min, x_max), color="black", linewidth=0.8)
-    ax.plot(est["hr"].clip(x_min, x_max), ey, linestyle="none", marker="s", markersize=3.5, color=OKABE_ITO["blue"])
+    ax.plot(est["hr"].clip(x_min, x_max), ey, linestyle="none", marker="s", markersize=3.5, color=OKABE_ITO["blue"],
+            label="_estimates")
     for beyond, edge, marker in ((low < x_min, x_min, "<"), (high > x_max, x_max, ">")):
         if beyond.any():
             ax.plot(np.full(beyond.sum(), edge), ey[beyond], linestyle="none", marker=marker, markersize=3,
                     color="black", clip_on=False)
-    x_label, x_label_size = fit_text(X_LABEL, plot_mm + GAP_MM, size, max_lines=2)
-    ax.set_xlabel(x_label, fontsize=x_label_size, labelpad=LABEL_PAD_PT)
+    for (text, side_size), at, ha in zip(sides, (x_min, x_max)[:len(sides)], ("left", "right")[:len(sides)],
+                                         strict=True):
+        ax.text(at, 0.5, text, ha=ha, va="top", fontsize=side_size)
+    ax.set_xlabel(label, fontsize=label_size, labelpad=LABEL_PAD_PT)
     ax.tick_params(axis="y", left=False, labelleft=False)
     ax.spines["left"].set_visible(False)
-    if warning:
-        fig.text(*figure_point(fig, PAD_MM, fixed_mm - ROW_MM + table_mm - PAD_MM), warning_text, ha="left",
-                 va="bottom", fontsize=warning_size)
+    if note:
+        fig.text(*figure_point(fig, PAD_MM, fig.get_size_inches()[1] * 25.4 - PAD_MM), note_text, ha="left",
+                 va="bottom", fontsize=note_size)
     return fig
+
+
+def _axis_mm(label_lines: int, label_size: float) -> float:
+    """Height under the plot: tick marks, tick labels and an axis label of ``label_lines`` lines."""
+    return ((TICK_PT + TICK_PAD_PT + LABEL_PAD_PT) * MM_PER_POINT + text_height_mm(1, FONT_SIZE)
+            + text_height_mm(label_lines, label_size))

@@ -36,6 +36,7 @@ import pandas as pd
 
 from ..derive.ae_flags import HFS, normalise_term
 from ..expression import select
+from ..stats.efficacy import DOR_SECTION
 from ..stats.qol import TEHRAN_RAW_SUBSCALES, raw_sum_maxima
 from ..stats.survival_tables import pfs_by_subgroup
 from .reproduction import (
@@ -281,7 +282,10 @@ ZJ_TABLE2 = {
     "Disease response: CR": _eff("CR"), "Disease response: PR": _eff("PR"), "Disease response: SD": _eff("SD"),
     "Disease control (CR+PR+SD)": _eff(DCR), "Disease progression": _eff("PD"),
     **{f"Disease control duration: {k}": _eff(v, "disease control duration") for k, v in DC_BANDS.items()},
-    "Objective response ≥ 12 months": _eff("≥ 12 months", "objective response duration"),
+    "Objective response ≥ 12 months": _eff(
+        "≥ 12 months", DOR_SECTION,
+        note="the pipeline counts responders by duration of response, from the first response to progression or "
+             "death (RECIST 1.1); the publication lists the row among durations counted from the start of sorafenib"),
 }
 
 ZJ_TABLE4 = {
@@ -364,7 +368,7 @@ ZJ_FIGURES = {
         "Thyroglobulin reduction of the partial responder with diffuse lung micronodules": Unavailable(
             "the patient is identified by diffuse lung micronodules, which the data contract does not record"),
         "Patients with new lesions": new_lesion_patients(at_progression=False),
-        "Patients who died (pulmonary infection; bone-related event)": _pfs_overall("events", "os"),
+        "Patients who died (pulmonary infection; bone-related event)": Subset("os_event == 1"),
     }),
     "Figure 2": Resolver({"Patients in the PFS curve": _pfs_overall("n")}),
     "Figure 4": Resolver(default=CASE),
