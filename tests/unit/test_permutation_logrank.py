@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from tkicohort.stats.permutation_logrank import logrank_scores, permutation_logrank
+from tkicohort.stats.permutation_logrank import MAX_PATIENTS, logrank_scores, permutation_logrank
 
 REF = Path(__file__).parents[1] / "reference" / "postbaseline"
 CASES = pd.read_csv(REF / "permutation_cases.csv")
@@ -78,3 +78,12 @@ def test_not_computed_cases_say_why():
     assert permutation_logrank([1, 2, 3], [0, 0, 0], [0, 1, 1])["note"] == "no events"
     assert permutation_logrank([1, 2, 3], [1, 0, 1], [0, 0, 0])["note"] == "fewer than two groups with patients"
     assert np.isnan(permutation_logrank([1, 2, 3], [1, 0, 1], [0, 0, 0])["p"])
+
+
+def test_above_the_patient_limit_only_the_asymptotic_test_is_given():
+    rng = np.random.default_rng(3)
+    n = MAX_PATIENTS + 1
+    result = permutation_logrank(rng.exponential(10, n), rng.random(n) < 0.7, np.arange(n) % 2)
+    assert np.isnan(result["p"]) and "asymptotic" in result["note"]
+    small = permutation_logrank(rng.exponential(10, 40), rng.random(40) < 0.7, np.arange(40) % 2)
+    assert 0 < small["p"] <= 1
