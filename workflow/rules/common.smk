@@ -44,6 +44,7 @@ for _name in COHORTS:
     if not DATA[_name]["tumour_data"]:
         logger.info(survival_only_message(_name))
 TABLE_NAMES = list(TABLES)
+TABLE_FORMATS = ("csv", "md", "html", "xlsx", "docx")  # every table: tidy CSV and its renderings
 
 
 wildcard_constraints:
@@ -98,7 +99,7 @@ def cohort_tables(cohort):
     return [
         f"results/{cohort}/tables/{name}.{ext}"
         for name in tables_for(PLANS[cohort], **cohort_flags(cohort))
-        for ext in ("csv", "md", "html")
+        for ext in TABLE_FORMATS
     ]
 
 

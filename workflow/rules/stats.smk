@@ -1,5 +1,6 @@
 rule table:
-    """One statistical table of a cohort (which ones: tkicohort.stats.tables.tables_for), tidy CSV + renderings."""
+    """One statistical table of a cohort (which ones: tkicohort.stats.tables.tables_for), tidy CSV + renderings
+    (Markdown, HTML, Excel, Word)."""
     input:
         unpack(table_inputs),
     output:
@@ -16,6 +17,8 @@ rule table:
             category="{cohort}",
             subcategory="4 tables",
         ),
+        xlsx="results/{cohort}/tables/{table}.xlsx",
+        docx="results/{cohort}/tables/{table}.docx",
     params:
         plan=plan_of,
         tumour_data=tumour_data,

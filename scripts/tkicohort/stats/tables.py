@@ -28,6 +28,7 @@ import pandas as pd
 from .adverse_events import adverse_event_table
 from .baseline import baseline_table, compare_categorical, mann_whitney
 from .efficacy import RESPONSE_ORDER, efficacy_table
+from .model_terms import describe_terms
 from .populations import expression_of, population, response_population
 from .response import response_by_subgroup
 from .survival_tables import (
@@ -171,10 +172,11 @@ def make_cox_multivariable(inputs: TableInputs, plan: dict) -> pd.DataFrame:
     variables = [by_var.get(v, {"variable": v}) for v in wanted]
     if not variables:
         return pd.DataFrame({"term": [], "note": []})
-    table, warnings = multivariable_cox(survival_population(inputs.dataset, plan, "pfs"), variables,
-                                        time=time_column(plan), firth=_tests(plan).get("cox_firth", False))
+    patients = survival_population(inputs.dataset, plan, "pfs")
+    table, warnings = multivariable_cox(patients, variables, time=time_column(plan),
+                                        firth=_tests(plan).get("cox_firth", False))
     table["warning"] = "; ".join(warnings)
-    return table
+    return describe_terms(table, patients, variables, time_column(plan), "pfs_event", plan.get("baseline", []))
 
 
 def make_adverse_events(inputs: TableInputs, plan: dict) -> pd.DataFrame:
