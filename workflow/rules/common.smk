@@ -8,19 +8,24 @@ from snakemake.logging import logger
 from snakemake.utils import validate
 
 from tkicohort.cohort_files import cohort_data, survival_only_message
-from tkicohort.config import ConfigProblem, read_plan
+from tkicohort.config import ConfigProblem, read_plan, selected_cohorts
 from tkicohort.ingest.contract import TABLES
 from tkicohort.plan_check import check_cohort
 from tkicohort.stats.tables import MAKERS, tables_for
 
 
 validate(config, schema="../schemas/config.schema.yaml")
+try:
+    SELECTED = selected_cohorts(config)
+except ConfigProblem as _problem:
+    raise WorkflowError(str(_problem))
 
 # Every plan is read, validated and checked against its cohort's columns here, before any job: a plan problem
 # (a condition that does not parse or names a missing column, a key the design does not use, ...) stops the run.
 PLANS = {}
 _problems = []
-for _name, _cohort in config["cohorts"].items():
+for _name in SELECTED:
+    _cohort = config["cohorts"][_name]
     try:
         _plan, _lines = read_plan(_cohort["plan"], f"cohorts.{_name}.plan")
     except ConfigProblem as _problem:
@@ -37,7 +42,7 @@ for _name, _cohort in config["cohorts"].items():
 if _problems:
     raise WorkflowError("\n".join(dict.fromkeys(_problems)))
 
-COHORTS = sorted(config["cohorts"])
+COHORTS = sorted(SELECTED)
 # which files each cohort supplies decides its tables and figures (tkicohort.cohort_files), once, before any job
 DATA = {_name: cohort_data(config["cohorts"][_name]["data"]) for _name in COHORTS}
 for _name in COHORTS:
@@ -133,4 +138,5 @@ def final_targets():
     published = [c for c in COHORTS if config["cohorts"][c].get("published")]
     audits = [f"results/{c}/audit.csv" for c in published]
     reproductions = [f"results/{c}/reproduction.{ext}" for c in published for ext in ("csv", "html")]
-    return targets + tables + figures + audits + reproductions
+    reports = [f"results/{c}/report.html" for c in COHORTS] + ["results/report.html"]
+    return targets + tables + figures + audits + reproductions + reports

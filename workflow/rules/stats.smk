@@ -4,19 +4,9 @@ rule table:
     input:
         unpack(table_inputs),
     output:
-        csv=report(
-            "results/{cohort}/tables/{table}.csv",
-            caption="../report/tables.rst",
-            category="{cohort}",
-            subcategory="4 tables",
-        ),
+        csv="results/{cohort}/tables/{table}.csv",
         md="results/{cohort}/tables/{table}.md",
-        html=report(
-            "results/{cohort}/tables/{table}.html",
-            caption="../report/tables.rst",
-            category="{cohort}",
-            subcategory="4 tables",
-        ),
+        html="results/{cohort}/tables/{table}.html",
         xlsx="results/{cohort}/tables/{table}.xlsx",
         docx="results/{cohort}/tables/{table}.docx",
     params:
