@@ -140,3 +140,28 @@ def final_targets():
     reproductions = [f"results/{c}/reproduction.{ext}" for c in published for ext in ("csv", "html")]
     reports = [f"results/{c}/report.html" for c in COHORTS] + ["results/report.html"]
     return targets + tables + figures + audits + reproductions + reports
+
+
+# the report's captions (workflow/report/*.rst)
+CAPTIONS = Path(workflow.basedir) / "workflow" / "report"
+
+
+def report_inputs(wildcards):
+    """The files a cohort's page shows: ingestion report, tables (HTML pages and every other format, which the page
+    links to), figures, and the reproduction and audit of a cohort with a publication. The RECIST files and the
+    analysis dataset it links to are not inputs (the tables need them first): their size, registry-scale, would
+    count in the job's memory request (workflow/profiles)."""
+    cohort = wildcards.cohort
+    inputs = {
+        "ingest": f"results/{cohort}/data/ingest_report.json",
+        "tables": cohort_tables(cohort),
+        "figures": figure_targets(cohort),
+        "captions": sorted(str(p) for p in CAPTIONS.glob("*.rst")),
+    }
+    if config["cohorts"][cohort].get("published"):
+        inputs.update(
+            reproduction_html=f"results/{cohort}/reproduction.html",
+            reproduction_csv=f"results/{cohort}/reproduction.csv",
+            audit=f"results/{cohort}/audit.csv",
+        )
+    return inputs

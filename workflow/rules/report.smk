@@ -1,31 +1,5 @@
 # Report stage: one self-contained HTML page per cohort and one for every cohort of the run (tkicohort.report),
 # from the files the earlier stages wrote; captions from workflow/report/*.rst.
-CAPTIONS = Path(workflow.basedir) / "workflow" / "report"
-
-
-def report_inputs(wildcards):
-    """The files a cohort's page shows: ingestion report, tables (HTML pages and every other format, which the page
-    links to), figures, and the reproduction and audit of a cohort with a publication."""
-    cohort = wildcards.cohort
-    inputs = {
-        "ingest": f"results/{cohort}/data/ingest_report.json",
-        "linked": [
-            f"results/{cohort}/{path}"
-            for path in ("recist/visits.csv", "recist/best_response.csv", "analysis/patients.csv")
-        ],
-        "tables": cohort_tables(cohort),
-        "figures": figure_targets(cohort),
-        "captions": sorted(str(p) for p in CAPTIONS.glob("*.rst")),
-    }
-    if config["cohorts"][cohort].get("published"):
-        inputs.update(
-            reproduction_html=f"results/{cohort}/reproduction.html",
-            reproduction_csv=f"results/{cohort}/reproduction.csv",
-            audit=f"results/{cohort}/audit.csv",
-        )
-    return inputs
-
-
 rule cohort_report:
     """A cohort's report page: data read, every table inline, every figure embedded, reproduction and audit."""
     input:
