@@ -45,11 +45,12 @@ def caption(template: str | Path, **wildcards) -> str:
     ``snakemake.wildcards``), then its reStructuredText converted (no raw HTML, no file inclusion)."""
     import jinja2
     from docutils.core import publish_parts
+    from docutils.writers.html5_polyglot import Writer
 
     text = Path(template).read_text(encoding="utf-8")
     source = jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(text).render(
         snakemake=SimpleNamespace(wildcards=SimpleNamespace(**wildcards)))
-    return publish_parts(source, writer_name="html5", settings_overrides=dict(_DOCUTILS))["fragment"].strip()
+    return publish_parts(source, writer=Writer(), settings_overrides=dict(_DOCUTILS))["fragment"].strip()
 
 
 def links(stem: str, formats) -> str:
