@@ -152,6 +152,14 @@ def to_docx(p: Printed) -> bytes:
                 paragraph.paragraph_format.left_indent = Cm(0.4 * level)
             if j not in p.wrap:
                 cell._tc.get_or_add_tcPr().append(OxmlElement("w:noWrap"))
+    # column widths in proportion to their longest text, filling the width between the margins
+    widths = _widths(p)
+    usable = section.page_width - section.left_margin - section.right_margin
+    for j, width in enumerate(widths):
+        share = int(usable * width / sum(widths))
+        table.columns[j].width = share
+        for cell in table.columns[j].cells:
+            cell.width = share
     for note in p.footnotes:
         document.add_paragraph().add_run(xml_text(note)).font.size = Pt(8)
     core = document.core_properties
