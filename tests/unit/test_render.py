@@ -158,3 +158,49 @@ def test_a_table_without_a_layout_is_printed_column_by_column():
     table = pd.DataFrame({"statistic": ["harrell_c"], "value": [0.71234], "p": [0.0004], "n": [12]})
     p = printed("something_new", table, "New")
     assert p.header == ["statistic", "value", "p", "n"] and p.rows == [["harrell_c", "0.71", "<0.001", "12"]]
+
+
+def test_every_table_of_a_two_arm_trial_prints_with_arm_headers_and_named_tests():
+    from tkicohort.stats.office import to_docx, to_xlsx
+
+    n = 20
+    data = pd.DataFrame({
+        "patient_id": [f"P{i:02d}" for i in range(n)], "arm": ["control"] * 10 + ["sorafenib"] * 10,
+        "evaluable": 1, "bor": ["PD"] * 6 + ["SD"] * 4 + ["PR"] * 3 + ["SD"] * 5 + ["PD"] * 2,
+        "pfs_months": np.r_[np.arange(1, 11), np.arange(5, 25, 2)].astype(float),
+        "pfs_event": [1] * 8 + [0] * 2 + [1] * 6 + [0] * 4, "os_months": 24.0, "os_event": 0,
+        "sex": ["F", "M"] * 10})
+    data["dcr"] = data["bor"].isin(["PR", "SD"]).astype(int)
+    data["orr"] = (data["bor"] == "PR").astype(int)
+    data["dor_months"] = np.where(data["orr"] == 1, 6.0, np.nan)
+    data["dor_event"] = np.where(data["orr"] == 1, 1.0, np.nan)
+    plan = {"design": "two_arm", "arms": {"reference": "control", "treatment": "sorafenib"},
+            "subgroups": [{"variable": "sex", "label": "Sex", "levels": ["F", "M"]}],
+            "tests": {"response": "chisq", "pfs_times_test": "mann_whitney"}, "time": {"unit": "months"},
+            "baseline": [{"variable": "sex", "label": "Sex", "type": "categorical", "levels": ["F", "M"],
+                          "test": "fisher"}]}
+    ae = pd.DataFrame({"patient_id": ["P01", "P12"], "term": ["diarrhoea", "=cmd()"], "grade": [3, 1],
+                       "onset_day": [10, 20], "end_day": [np.nan, np.nan]})
+    inputs = TableInputs(data, adverse_events=ae)
+    from tkicohort.stats.tables import tables_for
+
+    names = tables_for(plan, adverse_events=True)
+    assert names == ["baseline", "efficacy", "pfs_overall", "adverse_events", "response_by_arm", "pfs_by_arm",
+                     "pfs_by_subgroup_and_arm", "os_by_arm", "os_by_subgroup_and_arm"]
+    for name in names:
+        p = printed(name, make_table(name, inputs, plan), name, plan)
+        text = to_markdown(p)
+        for raw in ("survival_at", "_p_holm", "hr_ci", "nan", "None"):
+            assert raw not in text, (name, raw)
+        to_xlsx(p), to_docx(p)
+        if name in ("baseline", "efficacy", "response_by_arm"):
+            assert p.header[1].startswith("control (N = 10)") and any(h.startswith("sorafenib (N = 10)")
+                                                                       for h in p.header), (name, p.header)
+        if name == "response_by_arm":
+            assert "Pearson's χ² test without continuity correction." in " ".join(p.footnotes)
+        if name == "adverse_events":
+            assert p.header[1] == "control (N = 10): any grade¹" and cells(p)["=cmd()"][0] == "0 (0.0)"
+        if name == "pfs_by_arm":
+            assert "Wilcoxon rank-sum (Mann–Whitney) test of the observed times" in " ".join(p.footnotes)
+        if name == "pfs_by_subgroup_and_arm":
+            assert p.header[1] == "Patients, n (control / sorafenib)"

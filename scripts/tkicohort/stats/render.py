@@ -231,7 +231,9 @@ def _efficacy(t: pd.DataFrame, title: str, plan: dict | None) -> Printed:
                 label = f"Median duration of response, {unit}"
                 note = notes.mark(f"Kaplan–Meier median among the responders (n in the row); {NR}")
                 label += note
-                cells.append(f"{fmt_num(r.get('median'), 1, 'NR')} (n = {fmt_count(r['n'])})")
+                responders = r["n"] if pd.notna(r["n"]) else 0
+                cells.append(f"{fmt_num(r.get('median'), 1, 'NR')} (n = {fmt_count(responders)})" if responders
+                             else "— (n = 0)")
                 if with_ci:
                     cells.append(f"{fmt_num(r.get('median_ci_low'), 1, 'NR')}–"
                                  f"{fmt_num(r.get('median_ci_high'), 1, 'NR')}" if pd.notna(r.get("median_ci_low"))
