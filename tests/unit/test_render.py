@@ -204,3 +204,23 @@ def test_every_table_of_a_two_arm_trial_prints_with_arm_headers_and_named_tests(
             assert "Wilcoxon rank-sum (Mann–Whitney) test of the observed times" in " ".join(p.footnotes)
         if name == "pfs_by_subgroup_and_arm":
             assert p.header[1] == "Patients, n (control / sorafenib)"
+
+
+def test_survival_by_subgroup_prints_optional_permutation_and_post_baseline_columns():
+    from tkicohort.stats.survival_tables import pfs_by_subgroup
+
+    data = survival_dataset()
+    table = pfs_by_subgroup(data, [{"variable": "lung_only", "label": "Lung-only", "levels": [1, 0]},
+                                   {"variable": "braf_status", "label": "BRAF", "levels": ["wild type", "V600E"]}])
+    plain = printed("pfs_by_subgroup", table, "PFS")
+    assert "Permutation p" not in " ".join(plain.header) and len(plain.header) == 10
+    table["logrank_p_exact"] = [0.04, 0.04, 0.5, 0.5]
+    table["logrank_p_method"] = ["exact", "exact", "monte_carlo", "monte_carlo"]
+    table["post_baseline"] = [0, 0, 1, 1]
+    p = printed("pfs_by_subgroup", table, "PFS")
+    column = next(i for i, h in enumerate(p.header) if h.startswith("Permutation p"))
+    headings = [r for r, level in zip(p.rows, p.indent, strict=True) if level == 0]
+    assert [r[column] for r in headings] == ["0.040", "0.500 (MC)"]
+    assert headings[0][0] == "Lung-only" and headings[1][0].startswith("BRAF") and headings[1][0] != "BRAF"
+    marker = headings[1][0].removeprefix("BRAF")
+    assert any(n.startswith(marker + " Known only after treatment start") for n in p.footnotes)

@@ -308,43 +308,61 @@ def _pfs_overall(t: pd.DataFrame, title: str, plan: dict | None) -> Printed:
 
 # ---------------------------------------------------------------------------------------- survival by subgroup / arm
 def _survival_by_subgroup(t: pd.DataFrame, title: str, plan: dict | None) -> Printed:
+    """A heading row per subgroup (its log-rank test, the permutation and times tests when the table has them),
+    then its levels: n, events, median, KM mean, HR. Optional columns appear only when the tidy table has them."""
     notes, unit = Footnotes(), _unit(plan)
     several = t["subgroup"].nunique() > 1
     lr = notes.mark("Log-rank test across the levels (χ² with levels − 1 degrees of freedom).")
     holm = notes.mark("Holm-adjusted across the subgroups of the table.") if several else ""
+    columns = {"label": "Subgroup", "n": "n", "events": "Events", "median": f"Median, {unit} (95% CI)",
+               "km_mean": f"KM mean, {unit}" + notes.mark("Kaplan–Meier mean restricted to the largest observed "
+                                                           f"time of the level; {NR}"),
+               "chisq": f"Log-rank χ²{lr}", "p": f"p{lr}"}
+    if several:
+        columns["holm"] = f"p (Holm){holm}"
+    if "logrank_p_exact" in t:
+        columns["exact"] = "Permutation p" + notes.mark(
+            "Permutation log-rank test (R: coin::logrank_test), exact, or Monte Carlo where marked (MC).")
     hr = notes.mark("Univariable Cox model (Efron ties) of each level against the first level (reference); "
                     "Wald 95% CI and p.")
-    mean = notes.mark(f"Kaplan–Meier mean restricted to the largest observed time of the level; {NR}")
-    header = ["Subgroup", "n", "Events", f"Median, {unit} (95% CI)", f"KM mean, {unit}{mean}",
-              f"Log-rank χ²{lr}", f"p{lr}"] + ([f"p (Holm){holm}"] if several else []) + [f"HR (95% CI){hr}",
-                                                                                         f"p{hr}"]
-    times = "times_p" in t
-    if times:
+    columns.update({"hr": f"HR (95% CI){hr}", "hr_p": f"p{hr}"})
+    if "times_p" in t:
         method = t["times_method"].iloc[0] if "times_method" in t else None
         mw = notes.mark(test_name("mann_whitney", method).removesuffix(".") + " of the observed times, censoring "
                         "ignored.")
-        header += [f"Median time (range), {unit}{mw}", f"p{mw}"]
+        columns.update({"times": f"Median time (range), {unit}{mw}", "times_p": f"p{mw}"})
+    post = t["post_baseline"].fillna(0).astype(int) == 1 if "post_baseline" in t else pd.Series(False, t.index)
     rows, indent = [], []
     for _, g in t.groupby("subgroup", sort=False):
         head = g.iloc[0]
-        rows.append([str(head["subgroup"]), "", "", "", "", fmt_num(head["logrank_chisq"]), fmt_p(head["logrank_p"])]
-                    + ([fmt_p(head["logrank_p_holm"])] if several else []) + ["", ""]
-                    + (["", fmt_p(head["times_p"])] if times else []))
+        mark = notes.mark("Known only after treatment start: the naive HR is biased in favour of the level reached "
+                          "during follow-up (guarantee time); landmark and time-dependent analyses in the "
+                          "post-baseline table.") if post.loc[g.index].any() else ""
+        cells = {"label": f"{head['subgroup']}{mark}", "chisq": fmt_num(head["logrank_chisq"]),
+                 "p": fmt_p(head["logrank_p"]), "holm": fmt_p(head.get("logrank_p_holm"))}
+        if "exact" in columns:
+            monte_carlo = _text(head.get("logrank_p_method")) == "monte_carlo"
+            cells["exact"] = fmt_p(head["logrank_p_exact"]) + (" (MC)" if monte_carlo else "")
+        if "times_p" in columns:
+            cells["times_p"] = fmt_p(head["times_p"])
+        rows.append([cells.get(k, "") for k in columns])
         indent.append(0)
-        for r in g.itertuples():
-            note = _text(r.note).removeprefix("reference level").lstrip("; ")
-            reference = _text(r.note).startswith("reference level")
-            hr_text = ("1 (reference)" if reference else fmt_estimate_ci(r.hr, r.hr_ci_low, r.hr_ci_high, 2, "—")
-                       if pd.notna(r.hr) else "not estimable")
-            row = [f"{r.label}{notes.mark(_sentence(note))}", fmt_count(r.n),
-                   fmt_count(r.events), fmt_estimate_ci(r.median, r.median_ci_low, r.median_ci_high),
-                   fmt_num(r.km_mean), "", ""] + ([""] if several else []) + [hr_text,
-                                                                             "" if reference else fmt_p(r.hr_p)]
-            if times:
-                row += [f"{fmt_num(r.times_median)} ({fmt_num(r.times_min)}–{fmt_num(r.times_max)})", ""]
-            rows.append(row)
+        for _, r in g.iterrows():
+            note = _text(r["note"]).removeprefix("reference level").lstrip("; ")
+            reference = _text(r["note"]).startswith("reference level")
+            cells = {"label": f"{r['label']}{notes.mark(_sentence(note))}", "n": fmt_count(r["n"]),
+                     "events": fmt_count(r["events"]),
+                     "median": fmt_estimate_ci(r["median"], r["median_ci_low"], r["median_ci_high"]),
+                     "km_mean": fmt_num(r["km_mean"]),
+                     "hr": "1 (reference)" if reference else (
+                         fmt_estimate_ci(r["hr"], r["hr_ci_low"], r["hr_ci_high"], 2, "—") if pd.notna(r["hr"])
+                         else "not estimable"),
+                     "hr_p": "" if reference else fmt_p(r["hr_p"])}
+            if "times" in columns:
+                cells["times"] = f"{fmt_num(r['times_median'])} ({fmt_num(r['times_min'])}–{fmt_num(r['times_max'])})"
+            rows.append([cells.get(k, "") for k in columns])
             indent.append(1)
-    return Printed(title, header, rows, indent, notes.lines())
+    return Printed(title, list(columns.values()), rows, indent, notes.lines())
 
 
 def _by_subgroup_and_arm(t: pd.DataFrame, title: str, plan: dict | None) -> Printed:
