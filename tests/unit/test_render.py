@@ -224,3 +224,11 @@ def test_survival_by_subgroup_prints_optional_permutation_and_post_baseline_colu
     assert headings[0][0] == "Lung-only" and headings[1][0].startswith("BRAF") and headings[1][0] != "BRAF"
     marker = headings[1][0].removeprefix("BRAF")
     assert any(n.startswith(marker + " Known only after treatment start") for n in p.footnotes)
+
+
+def test_notes_become_sentences_without_changing_symbols():
+    from tkicohort.stats.render import _sentence
+
+    assert _sentence("χ² approximation may be inaccurate") == "χ² approximation may be inaccurate."
+    assert _sentence("no events in this level") == "No events in this level."
+    assert _sentence(float("nan")) == "" and _sentence("Done.") == "Done."

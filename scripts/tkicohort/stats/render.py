@@ -71,7 +71,8 @@ def _key(value) -> str:
 
 
 def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
+    """``text`` with a leading a–z letter in capitals (a symbol such as χ stays as it is)."""
+    return text[:1].upper() + text[1:] if text[:1].isascii() else text
 
 
 def _text(value) -> str:
