@@ -1,4 +1,4 @@
-"""Snakemake rule script: one table of a cohort, as tidy CSV plus Markdown and HTML renderings."""
+"""Snakemake rule script: one table of a cohort, as tidy CSV plus Markdown, HTML, Excel and Word renderings."""
 
 import logging
 import sys
@@ -7,8 +7,9 @@ from pathlib import Path
 import pandas as pd
 from tkicohort.derive.plan_variables import PlanError
 from tkicohort.expression import ExpressionError
-from tkicohort.io import read_csv, write_csv, write_text
-from tkicohort.stats.render import present, to_html, to_markdown
+from tkicohort.io import read_csv, write_bytes, write_csv, write_text
+from tkicohort.stats.office import to_docx, to_xlsx
+from tkicohort.stats.render import printed, to_html, to_markdown
 from tkicohort.stats.tables import TableInputs, make_table, title_for
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
@@ -25,8 +26,10 @@ try:
 except (PlanError, ExpressionError) as err:  # a plan that does not fit the data: the message, not a traceback
     sys.exit(f"plan error in table {name} of cohort {sm.wildcards.cohort}: {err}")
 title = f"{title_for(name, sm.params.plan, sm.params.tumour_data)} — {sm.wildcards.cohort}"
-printed = present(name, table)
+page = printed(name, table, title, sm.params.plan)
 write_csv(table, sm.output.csv)
-write_text(to_markdown(printed, title), sm.output.md)
-write_text(to_html(printed, title), sm.output.html)
+write_text(to_markdown(page), sm.output.md)
+write_text(to_html(page), sm.output.html)
+write_bytes(to_xlsx(page), sm.output.xlsx)
+write_bytes(to_docx(page), sm.output.docx)
 logging.info("%s: %d rows", name, len(table))

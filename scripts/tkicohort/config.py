@@ -155,3 +155,25 @@ def design_key_problems(plan: dict) -> list[tuple[tuple, str]]:
             problems.append((path, f"is used only by {only.replace('_', '-')} plans, and this plan's design is "
                                    f"{design.replace('_', '-')}; remove it (nothing in a plan is ignored)"))
     return problems
+
+
+def selected_cohorts(config: dict) -> list[str]:
+    """The cohorts a run analyses: those named by the config's ``only`` (a name, a comma-separated list or a list;
+    ``--config only=a,b`` on the command line), in the config's order; every cohort when ``only`` is not set.
+
+    Snakemake adds the cohorts of ``--configfile my.yaml`` to the default config's, so ``only`` is how a run of one's
+    own cohorts leaves the demonstration cohorts out."""
+    cohorts = list(config["cohorts"])
+    only = config.get("only")
+    if only is None or only == "":
+        return cohorts
+    names = only if isinstance(only, list) else str(only).split(",")
+    wanted = [str(n).strip() for n in names if str(n).strip()]
+    unknown = [n for n in wanted if n not in config["cohorts"]]
+    if not wanted:
+        raise ConfigProblem("only", "names no cohort; the cohorts are " + ", ".join(sorted(cohorts)))
+    if unknown:
+        listed = ", ".join(f"'{n}'" for n in unknown)
+        verb = "is not a cohort" if len(unknown) == 1 else "are not cohorts"
+        raise ConfigProblem("only", f"{listed} {verb} of the config; the cohorts are " + ", ".join(sorted(cohorts)))
+    return [c for c in cohorts if c in wanted]

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from tkicohort.stats.adverse_events import adverse_event_table
-from tkicohort.stats.render import fmt_estimate_ci, fmt_p, present, to_html, to_markdown
+from tkicohort.stats.render import fmt_estimate_ci, fmt_p, printed, to_html, to_markdown
 from tkicohort.stats.survival_tables import (
     PFS_COLUMNS,
     multivariable_cox,
@@ -207,10 +207,11 @@ def test_median_not_reached_prints_nr():
 def test_renderings_escape_and_keep_every_row():
     table = pfs_by_subgroup(example_dataset(), [{"variable": "hfs", "levels": [0, 1], "label": "A|B <x>"}],
                             time="pfs_months")
-    printed = present("pfs_by_subgroup", table)
-    md, page = to_markdown(printed, "T"), to_html(printed, "T")
-    assert md.count("\n|") == len(table) + 2 and "A\\|B &lt;x>" in md
-    assert "A|B &lt;x&gt;" in page and page.count("<tr") == len(table) + 1
+    page_of = printed("pfs_by_subgroup", table, "T")
+    md, page = to_markdown(page_of), to_html(page_of)
+    # header, rule, the subgroup's heading row and one row per level
+    assert md.count("\n|") == len(table) + 3 and "A\\|B &lt;x>" in md
+    assert "A|B &lt;x&gt;" in page and page.count("<tr") == len(table) + 2
 
 
 def test_two_arm_tables_on_a_small_trial():

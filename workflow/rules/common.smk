@@ -8,19 +8,24 @@ from snakemake.logging import logger
 from snakemake.utils import validate
 
 from tkicohort.cohort_files import cohort_data, survival_only_message
-from tkicohort.config import ConfigProblem, read_plan
+from tkicohort.config import ConfigProblem, read_plan, selected_cohorts
 from tkicohort.ingest.contract import TABLES
 from tkicohort.plan_check import check_cohort
 from tkicohort.stats.tables import MAKERS, tables_for
 
 
 validate(config, schema="../schemas/config.schema.yaml")
+try:
+    SELECTED = selected_cohorts(config)
+except ConfigProblem as _problem:
+    raise WorkflowError(str(_problem))
 
 # Every plan is read, validated and checked against its cohort's columns here, before any job: a plan problem
 # (a condition that does not parse or names a missing column, a key the design does not use, ...) stops the run.
 PLANS = {}
 _problems = []
-for _name, _cohort in config["cohorts"].items():
+for _name in SELECTED:
+    _cohort = config["cohorts"][_name]
     try:
         _plan, _lines = read_plan(_cohort["plan"], f"cohorts.{_name}.plan")
     except ConfigProblem as _problem:
@@ -37,13 +42,14 @@ for _name, _cohort in config["cohorts"].items():
 if _problems:
     raise WorkflowError("\n".join(dict.fromkeys(_problems)))
 
-COHORTS = sorted(config["cohorts"])
+COHORTS = sorted(SELECTED)
 # which files each cohort supplies decides its tables and figures (tkicohort.cohort_files), once, before any job
 DATA = {_name: cohort_data(config["cohorts"][_name]["data"]) for _name in COHORTS}
 for _name in COHORTS:
     if not DATA[_name]["tumour_data"]:
         logger.info(survival_only_message(_name))
 TABLE_NAMES = list(TABLES)
+TABLE_FORMATS = ("csv", "md", "html", "xlsx", "docx")  # every table: tidy CSV and its renderings
 
 
 wildcard_constraints:
@@ -98,7 +104,7 @@ def cohort_tables(cohort):
     return [
         f"results/{cohort}/tables/{name}.{ext}"
         for name in tables_for(PLANS[cohort], **cohort_flags(cohort))
-        for ext in ("csv", "md", "html")
+        for ext in TABLE_FORMATS
     ]
 
 
@@ -132,4 +138,30 @@ def final_targets():
     published = [c for c in COHORTS if config["cohorts"][c].get("published")]
     audits = [f"results/{c}/audit.csv" for c in published]
     reproductions = [f"results/{c}/reproduction.{ext}" for c in published for ext in ("csv", "html")]
-    return targets + tables + figures + audits + reproductions
+    reports = [f"results/{c}/report.html" for c in COHORTS] + ["results/report.html"]
+    return targets + tables + figures + audits + reproductions + reports
+
+
+# the report's captions (workflow/report/*.rst)
+CAPTIONS = Path(workflow.basedir) / "workflow" / "report"
+
+
+def report_inputs(wildcards):
+    """The files a cohort's page shows: ingestion report, tables (HTML pages and every other format, which the page
+    links to), figures, and the reproduction and audit of a cohort with a publication. The RECIST files and the
+    analysis dataset it links to are not inputs (the tables need them first): their size, registry-scale, would
+    count in the job's memory request (workflow/profiles)."""
+    cohort = wildcards.cohort
+    inputs = {
+        "ingest": f"results/{cohort}/data/ingest_report.json",
+        "tables": cohort_tables(cohort),
+        "figures": figure_targets(cohort),
+        "captions": sorted(str(p) for p in CAPTIONS.glob("*.rst")),
+    }
+    if config["cohorts"][cohort].get("published"):
+        inputs.update(
+            reproduction_html=f"results/{cohort}/reproduction.html",
+            reproduction_csv=f"results/{cohort}/reproduction.csv",
+            audit=f"results/{cohort}/audit.csv",
+        )
+    return inputs

@@ -49,12 +49,7 @@ rule audit:
     input:
         published=lambda w: config["cohorts"][w.cohort]["published"],
     output:
-        csv=report(
-            "results/{cohort}/audit.csv",
-            caption="../report/audit.rst",
-            category="{cohort}",
-            subcategory="6 reproduction",
-        ),
+        csv="results/{cohort}/audit.csv",
     log:
         "logs/{cohort}/audit.log",
     conda:
@@ -68,18 +63,8 @@ rule reproduction:
     input:
         unpack(reproduction_inputs),
     output:
-        csv=report(
-            "results/{cohort}/reproduction.csv",
-            caption="../report/reproduction.rst",
-            category="{cohort}",
-            subcategory="6 reproduction",
-        ),
-        html=report(
-            "results/{cohort}/reproduction.html",
-            caption="../report/reproduction.rst",
-            category="{cohort}",
-            subcategory="6 reproduction",
-        ),
+        csv="results/{cohort}/reproduction.csv",
+        html="results/{cohort}/reproduction.html",
     params:
         days_per_month=lambda w: plan_of(w).get("time", {}).get("days_per_month", 30.4375),
         time=lambda w: f"pfs_{plan_of(w).get('time', {}).get('unit', 'months')}",

@@ -33,6 +33,7 @@ from .adverse_events import adverse_event_table
 from .baseline import baseline_table, compare_categorical, mann_whitney
 from .discrimination import N_BOOT, discrimination
 from .efficacy import RESPONSE_ORDER, efficacy_table
+from .model_terms import describe_terms
 from .permutation_logrank import N_RESAMPLE, SEED
 from .populations import expression_of, population, response_population
 from .post_baseline import post_baseline_subgroups, post_baseline_table
@@ -202,11 +203,12 @@ def make_cox_multivariable(inputs: TableInputs, plan: dict) -> pd.DataFrame:
     variables = _multivariable_variables(inputs, plan)
     if not variables:
         return pd.DataFrame({"term": [], "note": []})
-    table, warnings = multivariable_cox(survival_population(inputs.dataset, plan, "pfs"), variables,
-                                        time=time_column(plan), firth=_tests(plan).get("cox_firth", False))
+    patients = survival_population(inputs.dataset, plan, "pfs")
+    table, warnings = multivariable_cox(patients, variables, time=time_column(plan),
+                                        firth=_tests(plan).get("cox_firth", False))
     table["warning"] = "; ".join(warnings)
     table["discrimination"] = discrimination_summary(make_model_discrimination(inputs, plan))
-    return table
+    return describe_terms(table, patients, variables, time_column(plan), "pfs_event", plan.get("baseline", []))
 
 
 def make_model_discrimination(inputs: TableInputs, plan: dict) -> pd.DataFrame:
