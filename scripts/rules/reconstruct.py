@@ -5,9 +5,10 @@ from pathlib import Path
 
 from tkicohort.io import write_csv
 from tkicohort.reproduce.reconstruction import build_tehran, build_zhujiang, sample_summary, summary
+from tkicohort.rule_log import rule_logging
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
-logging.basicConfig(filename=sm.log[0], level=logging.INFO, format="%(message)s")
+rule_logging(sm.log[0])
 build, describe = {"zhujiang": (build_zhujiang, summary), "tehran": (build_tehran, sample_summary)}[sm.params.study]
 report = build(sm.input.published, Path(sm.output.fit).parent, iterations=sm.params.iterations, seed=sm.params.seed)
 write_csv(report, sm.output.fit)

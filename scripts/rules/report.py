@@ -5,9 +5,10 @@ from pathlib import Path
 
 from tkicohort.io import write_text
 from tkicohort.report.cohort import CohortFiles, cohort_page
+from tkicohort.rule_log import rule_logging
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
-logging.basicConfig(filename=sm.log[0], level=logging.INFO, format="%(message)s")
+rule_logging(sm.log[0])
 given = dict(sm.input.items())
 files = CohortFiles(
     cohort=sm.wildcards.cohort,

@@ -1,19 +1,19 @@
 """Snakemake rule script: one table of a cohort, as tidy CSV plus Markdown, HTML, Excel and Word renderings."""
 
 import logging
-import sys
 from pathlib import Path
 
 import pandas as pd
 from tkicohort.derive.plan_variables import PlanError
 from tkicohort.expression import ExpressionError
 from tkicohort.io import read_csv, write_bytes, write_csv, write_text
+from tkicohort.rule_log import fail, rule_logging
 from tkicohort.stats.office import to_docx, to_xlsx
 from tkicohort.stats.render import printed, to_html, to_markdown
 from tkicohort.stats.tables import TableInputs, make_table, title_for
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
-logging.basicConfig(filename=sm.log[0], level=logging.INFO, format="%(message)s")
+rule_logging(sm.log[0])
 name = sm.wildcards.table
 inputs = TableInputs(
     dataset=read_csv(sm.input.dataset, dtype={"patient_id": str}),
@@ -24,7 +24,7 @@ inputs = TableInputs(
 try:
     table = make_table(name, inputs, sm.params.plan)
 except (PlanError, ExpressionError) as err:  # a plan that does not fit the data: the message, not a traceback
-    sys.exit(f"plan error in table {name} of cohort {sm.wildcards.cohort}: {err}")
+    fail(f"plan error in table {name} of cohort {sm.wildcards.cohort}: {err}")
 title = f"{title_for(name, sm.params.plan, sm.params.tumour_data)} — {sm.wildcards.cohort}"
 page = printed(name, table, title, sm.params.plan)
 write_csv(table, sm.output.csv)

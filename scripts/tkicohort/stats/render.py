@@ -259,13 +259,13 @@ def _statistic_label(statistic: str, unit: str) -> tuple[str, str]:
     if statistic == "median":
         return f"Median, {unit} (95% CI)", "time"
     if statistic.startswith("survival_at_"):
-        return f"Survival at {statistic.removeprefix('survival_at_')} {unit}, % (95% CI)", "percent"
+        return f"Survival at {statistic.removeprefix('survival_at_')} months, % (95% CI)", "percent"
     if statistic == "median_followup_reverse_km":
         return f"Median follow-up (reverse Kaplan–Meier), {unit}", "time"
     if statistic == "km_mean":
         return f"Kaplan–Meier mean, {unit} (95% CI)", "time"
     if statistic.startswith("rmst_"):
-        return f"Restricted mean survival time to {statistic.removeprefix('rmst_')} {unit}, {unit} (95% CI)", "time"
+        return f"Restricted mean survival time to {statistic.removeprefix('rmst_')} months, {unit} (95% CI)", "time"
     return statistic, "time"
 
 

@@ -64,6 +64,19 @@ def time_column(plan: dict, endpoint: str = "pfs") -> str:
     return f"{endpoint}_{unit}"
 
 
+def per_month(plan: dict) -> float:
+    """How many of the plan's time units make a month: the plan's ``*_months`` settings (landmarks, RMST horizon)
+    are in months whatever the unit of its analyses (``time.unit``), and are converted by this factor."""
+    days = plan.get("time", {}).get("days_per_month", 30.4375)
+    return days / {"months": days, "weeks": 7.0, "days": 1.0}[plan.get("time", {}).get("unit", "months")]
+
+
+def rmst_horizon(plan: dict) -> float | None:
+    """``tests.rmst_horizon_months`` in the plan's time unit (None: no RMST)."""
+    months = _tests(plan).get("rmst_horizon_months")
+    return None if months is None else months * per_month(plan)
+
+
 def time_to_event_endpoints(plan: dict, tumour_data: bool = True) -> list[str]:
     """The plan's time-to-event endpoints that the cohort can give (no PFS without tumour assessments)."""
     wanted = plan.get("endpoints", ["pfs", "os", "orr", "dcr"])
@@ -154,7 +167,7 @@ def make_pfs_overall(inputs: TableInputs, plan: dict) -> pd.DataFrame:
             parts.append(overall_survival_summary(
                 frame, time_column(plan, endpoint), f"{endpoint}_event", t.get("km_ci", "log-log"),
                 tuple(t.get("landmarks_months", (6, 12, 24))), t.get("rmst_horizon_months"), endpoint,
-            ).assign(arm=name))
+                per_month=per_month(plan)).assign(arm=name))
     return pd.concat(parts, ignore_index=True)
 
 
@@ -178,7 +191,7 @@ def make_by_subgroup(inputs: TableInputs, plan: dict, endpoint: str = "pfs") -> 
     t = _tests(plan)
     return pfs_by_subgroup(survival_population(inputs.dataset, plan, endpoint), plan["subgroups"],
                            time=time_column(plan, endpoint), event=f"{endpoint}_event",
-                           conf_type=t.get("km_ci", "log-log"), rmst_horizon=t.get("rmst_horizon_months"),
+                           conf_type=t.get("km_ci", "log-log"), rmst_horizon=rmst_horizon(plan),
                            firth=t.get("cox_firth", False), permutation=permutation_options(plan),
                            post_baseline=post_baseline_names(plan))
 
@@ -220,10 +233,7 @@ def make_model_discrimination(inputs: TableInputs, plan: dict) -> pd.DataFrame:
     matrix, _ = design_matrix(data, variables)
     frame = pd.concat([data[[time, "pfs_event"]], matrix], axis=1).dropna()
     t = _tests(plan)
-    landmarks = list(t.get("landmarks_months", [6, 12, 24]))
-    if plan.get("time", {}).get("unit", "months") != "months":
-        dpm = plan.get("time", {}).get("days_per_month", 30.4375)
-        landmarks = [lm * dpm / {"weeks": 7.0, "days": 1.0}[plan["time"]["unit"]] for lm in landmarks]
+    landmarks = [lm * per_month(plan) for lm in t.get("landmarks_months", [6, 12, 24])]
     out = discrimination(frame[time], frame["pfs_event"], frame[list(matrix.columns)], landmarks,
                          n_boot=t.get("bootstrap", N_BOOT), seed=t.get("seed", SEED))
     out.insert(0, "model", "multivariable Cox, PFS: " + " + ".join(matrix.columns))
@@ -287,7 +297,7 @@ def make_by_arm(inputs: TableInputs, plan: dict, endpoint: str = "pfs") -> pd.Da
     data = survival_population(inputs.dataset, plan, endpoint)
     time = time_column(plan, endpoint)
     table = pfs_by_subgroup(data, [subgroup], time=time, event=f"{endpoint}_event",
-                            conf_type=t.get("km_ci", "log-log"), rmst_horizon=t.get("rmst_horizon_months"),
+                            conf_type=t.get("km_ci", "log-log"), rmst_horizon=rmst_horizon(plan),
                             firth=t.get("cox_firth", False), permutation=permutation_options(plan))
     if endpoint == "pfs" and t.get("pfs_times_test", "none") == "mann_whitney":
         times = [data.loc[data[arm] == a, time].dropna() for a in arms]
