@@ -2,8 +2,8 @@
 
 import logging
 
+from tkicohort.audit import audit_publication, load_published, summary
 from tkicohort.io import write_csv
-from tkicohort.reproduce.audit import audit_publication, load_published, summary
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
 logging.basicConfig(filename=sm.log[0], level=logging.INFO, format="%(message)s")

@@ -4,7 +4,7 @@ import logging
 from pathlib import Path
 
 from tkicohort.io import write_csv
-from tkicohort.reproduce.reconstruction import build_tehran, build_zhujiang, sample_summary, summary
+from tkicohort.reconstruct.reconstruction import build_tehran, build_zhujiang, sample_summary, summary
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
 logging.basicConfig(filename=sm.log[0], level=logging.INFO, format="%(message)s")

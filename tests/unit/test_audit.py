@@ -1,4 +1,4 @@
-"""The publication audit (tkicohort.reproduce.audit): each check on small hand-made publication files, one case
+"""The publication audit (tkicohort.audit): each check on small hand-made publication files, one case
 that passes and one that is flagged, with the arithmetic done by hand in the comments; then both real files of
 resources/published/, asserting findings verified by hand against the printed numbers.
 """
@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from tkicohort.reproduce import audit as A
+from tkicohort import audit as A
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBLISHED = ROOT / "resources" / "published"

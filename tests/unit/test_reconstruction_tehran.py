@@ -15,9 +15,9 @@ from tkicohort.config import load_yaml
 from tkicohort.derive.dataset import build_analysis_dataset
 from tkicohort.ingest.validate import ingest_cohort
 from tkicohort.recist.stage import run_recist
-from tkicohort.reproduce.reconstruction import build_tehran, published_numbers
-from tkicohort.reproduce.summary_fit import SampleSpec, Target, fit_two_samples, summaries
-from tkicohort.reproduce.tehran_files import spread
+from tkicohort.reconstruct.reconstruction import build_tehran, published_numbers
+from tkicohort.reconstruct.summary_fit import SampleSpec, Target, fit_two_samples, summaries
+from tkicohort.reconstruct.tehran_files import spread
 from tkicohort.stats.tables import TableInputs, make_table
 
 REPO = Path(__file__).resolve().parents[2]

@@ -16,13 +16,13 @@ from tkicohort.config import load_yaml
 from tkicohort.derive.dataset import build_analysis_dataset
 from tkicohort.derive.dose_status import derive_dose_status
 from tkicohort.ingest.validate import ingest_cohort
+from tkicohort.printing import printed
 from tkicohort.recist.stage import run_recist
-from tkicohort.reproduce import zhujiang
-from tkicohort.reproduce.printing import printed
-from tkicohort.reproduce.reconstruction import build_zhujiang, published_numbers, survival_fit_report
+from tkicohort.reconstruct import zhujiang
+from tkicohort.reconstruct.reconstruction import build_zhujiang, published_numbers, survival_fit_report
+from tkicohort.reconstruct.survival_fit import split_statistics
 from tkicohort.reproduce.reproduction import Context, classify
 from tkicohort.reproduce.reproduction_studies import ZHUJIANG
-from tkicohort.reproduce.survival_fit import split_statistics
 from tkicohort.stats.adverse_events import adverse_event_table
 from tkicohort.stats.cox import logrank_test
 from tkicohort.stats.kaplan_meier import kaplan_meier

@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .printing import printed
+from ..printing import printed
 
 COLUMNS = ["target_id", "table", "row", "column", "statistic", "published", "reproduced", "tolerance", "status",
            "note", "source"]

@@ -1,4 +1,4 @@
-"""How a number prints at a given precision: the one rounding rule of the reproduce stage.
+"""How a number prints at a given precision: the one rounding rule shared by the reconstruction and reproduction.
 
 Half-up on the decimal value as written (``repr``), as SPSS and most journals print, so 0.0445 printed at three
 decimals is "0.045" (Python's ``round`` and ``format`` round the binary value half-to-even and would give "0.044").

@@ -16,10 +16,10 @@ import pandas as pd
 import yaml
 
 from ..io import write_csv
+from ..printing import printed as as_printed
 from ..stats.kaplan_meier import kaplan_meier
 from ..stats.survival_tables import pfs_by_subgroup
 from . import tehran, tehran_files, zhujiang
-from .printing import printed as as_printed
 from .zhujiang_files import cohort_files
 
 # split of zhujiang.SURVIVAL_TARGETS → (analysis-dataset variable, level 1, level 0, population query)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .printing import printed
+from ..printing import printed
 from .survival_fit import anneal
 
 
