@@ -1,6 +1,6 @@
 """The publication audit (tkicohort.audit): each check on small hand-made publication files, one case
 that passes and one that is flagged, with the arithmetic done by hand in the comments; then both real files of
-resources/published/, asserting findings verified by hand against the printed numbers.
+resources/studies/, asserting findings verified by hand against the printed numbers.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import yaml
 from tkicohort import audit as A
 
 ROOT = Path(__file__).resolve().parents[2]
-PUBLISHED = ROOT / "resources" / "published"
+STUDY_FOLDERS = ROOT / "resources" / "studies"
 
 PLACES = {"t": "Table {}", "fig": "Figure {}", "txt": "Results text", "abs": "Abstract", "disc": "Discussion"}
 
@@ -493,12 +493,12 @@ def test_driver_refuses_the_id_mapping():
 
 @pytest.fixture(scope="module")
 def zhujiang() -> pd.DataFrame:
-    return A.audit_file(PUBLISHED / "zhujiang_2023.yaml")
+    return A.audit_file(STUDY_FOLDERS / "zhujiang_2023" / "published.yaml")
 
 
 @pytest.fixture(scope="module")
 def tehran() -> pd.DataFrame:
-    return A.audit_file(PUBLISHED / "tehran.yaml")
+    return A.audit_file(STUDY_FOLDERS / "tehran" / "published.yaml")
 
 
 def _rows(frame: pd.DataFrame, check: str, id_: str) -> pd.DataFrame:
@@ -575,7 +575,7 @@ def test_zhujiang_adverse_event_grades_add_up(zhujiang):
 @pytest.mark.parametrize("study", ["zhujiang_2023", "tehran"])
 def test_every_recorded_conflict_is_a_row(study, zhujiang, tehran):
     frame = {"zhujiang_2023": zhujiang, "tehran": tehran}[study]
-    conflicts = yaml.safe_load((PUBLISHED / f"{study}.yaml").read_text(encoding="utf-8"))["conflicts"]
+    conflicts = yaml.safe_load((STUDY_FOLDERS / study / "published.yaml").read_text(encoding="utf-8"))["conflicts"]
     rec = frame[frame["check"].str.startswith("recorded_conflict:")]
     assert list(rec["check"]) == [f"recorded_conflict:{c['kind']}" for c in conflicts]
     assert list(rec["ids"]) == [";".join(c["ids"]) for c in conflicts]

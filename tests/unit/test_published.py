@@ -1,4 +1,4 @@
-"""The publications' numbers (resources/published/*.yaml).
+"""The publications' numbers (resources/studies/*/published.yaml).
 
 Checks, in order: the files against workflow/schemas/published.schema.yaml; the bookkeeping JSON Schema cannot
 express (unique ids, declared populations, printed precision); spot checks of numbers read from the papers; and the
@@ -19,7 +19,7 @@ from jsonschema import Draft202012Validator
 from scipy import stats
 
 ROOT = Path(__file__).resolve().parents[2]
-PUBLISHED = ROOT / "resources" / "published"
+STUDY_FOLDERS = ROOT / "resources" / "studies"
 SCHEMA_PATH = ROOT / "workflow" / "schemas" / "published.schema.yaml"
 STUDIES = {"zhujiang_2023": "zhujiang_2023", "tehran": "tehran"}  # study -> cohort it reproduces
 
@@ -29,7 +29,7 @@ def _load(path: Path):
 
 
 SCHEMA = _load(SCHEMA_PATH)
-DOCS = {study: _load(PUBLISHED / f"{study}.yaml") for study in STUDIES}
+DOCS = {study: _load(STUDY_FOLDERS / study / "published.yaml") for study in STUDIES}
 BY_ID = {study: {e["id"]: e for e in doc["numbers"]} for study, doc in DOCS.items()}
 
 # Conflict kinds that a numeric check below can detect; the others are about wording (test names, labels).
@@ -457,6 +457,18 @@ SUBSETS = [("t4_age_ge55_n", "t1_age_ge55_n"), ("t4_age_lt55_n", "t1_age_lt55_n"
 ])
 def test_subset_count_not_above_set_count(study, part, whole):
     assert val(study, part) <= val(study, whole)
+
+
+@pytest.mark.parametrize(("study",), [
+    case("zhujiang_2023", "targets_within_metastatic_sites",
+         reason=conflict("zhujiang_2023", ["t1_target_lung_n", "t1_target_bone_n"], {"definition"}, every=True))
+])
+def test_lung_and_bone_targets_fit_the_patients_with_lung_or_bone_metastases(study):
+    """A patient's target lesions lie at her metastatic sites: at most |lung ∪ bone| patients have lung or bone
+    targets, and |lung ∩ bone| is at least the evaluable patients' lung + bone − distant (Tables 3–4)."""
+    both = val(study, "t4_lung_met_yes_n") + val(study, "t4_bone_met_yes_n") - val(study, "t4_distant_met_yes_n")
+    either = val(study, "t1_site_lung_n") + val(study, "t1_site_bone_n") - both
+    assert val(study, "t1_target_lung_n") + val(study, "t1_target_bone_n") <= either
 
 
 @pytest.mark.parametrize(("study",), [

@@ -78,11 +78,38 @@ def cohort_tables(cohort):
     ]
 
 
+def study_of(cohort):
+    """The cohort's reproduced-study folder, or None."""
+    return config["cohorts"][cohort].get("study")
+
+
+def published_of(cohort):
+    """The cohort's published-numbers YAML (given, or the study folder's), or None."""
+    entry = config["cohorts"][cohort]
+    if entry.get("published"):
+        return entry["published"]
+    return f"{entry['study']}/published.yaml" if entry.get("study") else None
+
+
+def ensemble_file(cohort, name):
+    """A file the reconstruction wrote beside the study (ensemble/summary.csv, ensemble/plausibility.csv), or None."""
+    study = study_of(cohort)
+    path = Path(study) / "ensemble" / name if study else None
+    return str(path) if path is not None and path.exists() else None
+
+
 def reproduction_inputs(wildcards):
-    """The published YAML, every tidy table of the cohort, the analysis dataset, RECIST visits, ingested data."""
+    """The published YAML, every tidy table of the cohort, the analysis dataset, RECIST visits, ingested data, and
+    for a reconstructed study its ensemble summary and the cohort's plausibility table."""
     cohort = wildcards.cohort
+    extra = {}
+    if ensemble_file(cohort, "summary.csv"):
+        extra["ensemble"] = ensemble_file(cohort, "summary.csv")
+    if ensemble_file(cohort, "plausibility.csv"):
+        extra["plausibility"] = f"results/{cohort}/plausibility.csv"
     return {
-        "published": config["cohorts"][cohort]["published"],
+        **extra,
+        "published": published_of(cohort),
         "tables": [t for t in cohort_tables(cohort) if t.endswith(".csv")],
         "dataset": f"results/{cohort}/analysis/patients.csv",
         "visits": f"results/{cohort}/recist/visits.csv",
@@ -105,7 +132,17 @@ def final_targets():
     )
     tables = [t for c in COHORTS for t in cohort_tables(c)]
     figures = [f for c in COHORTS for f in figure_targets(c)]
-    published = [c for c in COHORTS if config["cohorts"][c].get("published")]
+    published = [c for c in COHORTS if published_of(c)]
     audits = [f"results/{c}/audit.csv" for c in published]
     reproductions = [f"results/{c}/reproduction.{ext}" for c in published for ext in ("csv", "html")]
-    return targets + tables + figures + audits + reproductions
+    plausibility = [f"results/{c}/plausibility.csv" for c in COHORTS if ensemble_file(c, "plausibility.csv")]
+    return targets + tables + figures + audits + reproductions + plausibility
+
+
+def plausibility_inputs(wildcards):
+    cohort = wildcards.cohort
+    return {
+        "dataset": f"results/{cohort}/analysis/patients.csv",
+        "ensemble": ensemble_file(cohort, "plausibility.csv"),
+        **{name: f"results/{cohort}/data/{name}.parquet" for name in ("patients", "adverse_events", "qol", "labs")},
+    }

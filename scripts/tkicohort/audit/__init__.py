@@ -1,7 +1,7 @@
 """Audit of a publication from its printed numbers alone: where the numbers contradict each other.
 
-Input: a publication file of ``resources/published/`` (``study``, ``populations``, ``numbers``, ``conflicts``; see
-``resources/published/README.md``), as the dictionary ``yaml.safe_load`` gives. Output of
+Input: a publication file of ``resources/studies/<study>/published.yaml`` (``study``, ``populations``, ``numbers``, ``conflicts``; see
+``resources/studies/README.md``), as the dictionary ``yaml.safe_load`` gives. Output of
 :func:`audit_publication`: a tidy frame with one row per check performed and per finding, columns
 
 - ``location``: table | row | column of every number involved (or a description of what an aggregate row covers),
@@ -21,7 +21,7 @@ the same frame. A number is compared with the number that would be printed from 
 half up to the printed precision (the way statistical packages and spreadsheets print). Values that are already
 rounded when printed (means, SDs) are allowed their rounding interval where a check depends on them.
 
-Reading conventions taken from the id convention of ``resources/published/README.md``:
+Reading conventions taken from the id convention of ``resources/studies/README.md``:
 
 - a count and its percentage share a stem (``t2_pr_n``, ``t2_pr_pct``); a percentage is of its population's ``n``;
 - a p-value ``<stem>_p`` compares the numbers ``<stem>_<level>_<arm>_<statistic>`` printed beside it in the same
