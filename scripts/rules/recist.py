@@ -13,6 +13,7 @@ visits, best = run_recist(
     pd.read_parquet(sm.input.measurements),
     pd.read_parquet(sm.input.responses),
     sm.params.recist,
+    tumour_data=sm.params.tumour_data,
 )
 write_csv(visits, sm.output.visits)
 write_csv(best, sm.output.best)

@@ -1,12 +1,15 @@
 """Snakemake rule script: one table of a cohort, as tidy CSV plus Markdown and HTML renderings."""
 
 import logging
+import sys
 from pathlib import Path
 
 import pandas as pd
+from tkicohort.derive.plan_variables import PlanError
+from tkicohort.expression import ExpressionError
 from tkicohort.io import read_csv, write_csv, write_text
 from tkicohort.stats.render import present, to_html, to_markdown
-from tkicohort.stats.tables import TITLES, TableInputs, make_table
+from tkicohort.stats.tables import TableInputs, make_table, title_for
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
 logging.basicConfig(filename=sm.log[0], level=logging.INFO, format="%(message)s")
@@ -15,9 +18,13 @@ inputs = TableInputs(
     dataset=read_csv(sm.input.dataset, dtype={"patient_id": str}),
     adverse_events=pd.read_parquet(sm.input.adverse_events),
     qol=pd.read_parquet(sm.input.qol) if Path(sm.input.qol).exists() else None,
+    tumour_data=sm.params.tumour_data,
 )
-table = make_table(name, inputs, sm.params.plan)
-title = f"{TITLES[name]} — {sm.wildcards.cohort}"
+try:
+    table = make_table(name, inputs, sm.params.plan)
+except (PlanError, ExpressionError) as err:  # a plan that does not fit the data: the message, not a traceback
+    sys.exit(f"plan error in table {name} of cohort {sm.wildcards.cohort}: {err}")
+title = f"{title_for(name, sm.params.plan, sm.params.tumour_data)} — {sm.wildcards.cohort}"
 printed = present(name, table)
 write_csv(table, sm.output.csv)
 write_text(to_markdown(printed, title), sm.output.md)

@@ -1,22 +1,53 @@
-"""Config and analysis-plan checks that must fail before any job runs.
+"""Config and analysis-plan definitions that the start-up checks (:mod:`tkicohort.plan_check`) read.
 
-JSON Schema (``workflow/schemas/``) checks the shape of config and plans; this module checks what a schema cannot:
-that cohort folders exist, and that every variable a plan names is provided by the cohort's patients.csv header, by
-a derived variable of the plan, or by the analysis dataset itself.
+JSON Schema (``workflow/schemas/``) checks the shape of config and plans; :mod:`tkicohort.plan_check` checks what a
+schema cannot. This module holds what both need: reading a plan file with the line of every key, the keys that only
+one design uses, and the columns (with their types) that every analysis dataset has.
 """
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import yaml
 
-#: Columns every analysis dataset has, whatever the plan (see tkicohort.derive.analysis_dataset).
-ANALYSIS_COLUMNS = frozenset({
-    "evaluable", "not_evaluable_reason", "bor", "bor_confirmed", "best_pct_change", "dcr", "orr",
-    "pfs_days", "pfs_event", "pfs_months", "os_days", "os_event", "os_months", "dose_status",
-})
+#: Columns every analysis dataset has, whatever the plan (see tkicohort.derive.dataset), with their type in the
+#: plan expression language (tkicohort.expression): number or text.
+ANALYSIS_COLUMNS = {
+    "evaluable": "number", "not_evaluable_reason": "text", "bor": "text", "bor_confirmed": "text",
+    "best_pct_change": "number", "dcr": "number", "orr": "number",
+    "pfs_days": "number", "pfs_event": "number", "pfs_months": "number",
+    "os_days": "number", "os_event": "number", "os_months": "number",
+    "dor_days": "number", "dor_event": "number", "dor_months": "number",
+    "dcd_days": "number", "dcd_event": "number", "dcd_months": "number",
+    "tg_baseline": "number", "tg_nadir": "number", "tg_best_pct_change": "number", "tg_response": "number",
+    "tg_excluded_reason": "text", "dose_status": "text",
+}
+#: Columns added when the plan's time unit is weeks.
+WEEK_COLUMNS = {f"{e}_weeks": "number" for e in ("pfs", "os", "dor", "dcd")}
+
+RESPONSE_CODES = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")
+DOSE_STATUSES = ("standard", "reduced", "interrupted", "discontinued")
+#: The values an analysis-dataset column can hold, where they are fixed (a plan literal must be one of them).
+ANALYSIS_VALUES = {
+    **{c: (0, 1) for c in ("evaluable", "dcr", "orr", "pfs_event", "os_event", "dor_event", "dcd_event",
+                           "tg_response")},
+    "bor": RESPONSE_CODES, "bor_confirmed": RESPONSE_CODES, "dose_status": DOSE_STATUSES,
+}
+
+#: Plan keys that only one design uses; every other key is used by both designs. A plan that sets a key its design
+#: does not use is refused, so that nothing a plan says is silently ignored. ``[]`` stands for every list item.
+DESIGN_ONLY_KEYS = {
+    ("arms",): "two_arm",
+    ("qol",): "two_arm",
+    ("tests", "pfs_times_test"): "two_arm",
+    ("tests", "mann_whitney"): "two_arm",
+    ("baseline", "[]", "test"): "two_arm",
+    ("multivariable",): "single_arm",
+}
+
+#: A plan is a small text file; anything larger is not one (and is not read into memory).
+MAX_PLAN_BYTES = 1 << 20
 
 
 class ConfigProblem(ValueError):
@@ -33,55 +64,93 @@ def load_yaml(path: str | Path) -> dict:
     return data if data is not None else {}
 
 
-def patients_header(folder: str | Path) -> list[str] | None:
-    """The header of a cohort's patients.csv, or None when it cannot be read (ingestion then says why)."""
-    path = Path(folder) / "patients.csv"
+def key_text(path: tuple) -> str:
+    """``("subgroups", 3, "population")`` → ``subgroups[3].population``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def key_lines(node: yaml.Node, path: tuple = ()) -> dict[tuple, int]:
+    """The 1-based line of every key and list item of a composed YAML document, by key path."""
+    lines = {path: node.start_mark.line + 1}
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                lines.update(key_lines(value, (*path, key.value)))
+                lines[(*path, key.value)] = key.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            lines.update(key_lines(item, (*path, i)))
+    return lines
+
+
+def read_yaml_file(path: str | Path, key: str, what: str = "plan") -> tuple[object, dict[tuple, int]]:
+    """A YAML file's content and the line of each key; a :class:`ConfigProblem` naming ``key`` and the file when it
+    is missing, a folder, unreadable, too large, not UTF-8 text or not YAML."""
+    path = Path(path)
+
+    def problem(message: str) -> ConfigProblem:
+        return ConfigProblem(key, f"{what} file '{path}' {message}")
+
+    if path.is_dir():
+        raise problem(f"is a folder; expected a YAML {what} file")
+    if not path.exists():
+        raise problem("does not exist")
     try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            return [h.strip() for h in next(csv.reader(fh))]
-    except (OSError, StopIteration, UnicodeDecodeError, csv.Error):
-        return None
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_PLAN_BYTES + 1)
+    except OSError as err:
+        raise problem(f"cannot be read: {err.strerror or err}") from None
+    if len(data) > MAX_PLAN_BYTES:
+        raise problem(f"is larger than {MAX_PLAN_BYTES >> 20} MB; a {what} is a small YAML file")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise problem(f"is not UTF-8 text (byte {err.start + 1}); expected a YAML {what} file") from None
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)  # libyaml when present: 6x faster
+    try:
+        node = loader.get_single_node()
+        content = loader.construct_document(node) if node is not None else None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        reason = getattr(err, "problem", None) or "not valid YAML"
+        raise problem(f"is not valid YAML{where}: {reason}") from None
+    finally:
+        loader.dispose()
+    return content, key_lines(node) if node is not None else {}
 
 
-def derived_sources(spec: dict) -> set[str]:
-    """The columns a derived-variable rule reads (rules that read other tables read no patients column)."""
-    rule = spec.get("rule")
-    if rule in ("threshold", "cut"):
-        return {spec["variable"]}
-    if rule == "any":
-        return set(spec["variables"])
-    if rule == "only":
-        return {spec["variable"], *spec["others"]}
-    return set()
+def read_plan(path: str | Path, key: str) -> tuple[dict, dict[tuple, int]]:
+    """A plan file as a mapping, with the line of each key (see :func:`read_yaml_file`)."""
+    plan, lines = read_yaml_file(path, key)
+    if not isinstance(plan, dict):
+        found = {type(None): "nothing", list: "a list", str: "a single text"}.get(type(plan), "a single value")
+        raise ConfigProblem(key, f"plan file '{path}' is not a plan: expected a YAML mapping of keys (title, design, "
+                                 f"subgroups, …), found {found}")
+    return plan, lines
 
 
-def check_cohort(name: str, cohort: dict, plan: dict, base: Path) -> list[ConfigProblem]:
-    """Problems of one cohort entry and its plan, each naming the config key."""
-    problems: list[ConfigProblem] = []
-    key = f"cohorts.{name}"
-    folder = base / cohort["data"]
-    if not folder.is_dir():
-        problems.append(ConfigProblem(f"{key}.data", f"folder '{cohort['data']}' does not exist"))
-        return problems
-    header = patients_header(folder)
-    if header is None:
-        return problems  # ingestion reports the unreadable or missing patients.csv with its line
-    provided = set(header) | ANALYSIS_COLUMNS
-    if "cumulative_rai_mci" in provided:
-        provided.add("cumulative_rai_gbq")
-    plan_key = f"{key}.plan ({cohort['plan']})"
-    for var, spec in (plan.get("derived") or {}).items():
-        for src in sorted(derived_sources(spec) - provided):
-            problems.append(ConfigProblem(f"{plan_key}: derived.{var}",
-                                          f"reads column '{src}', which patients.csv does not have"))
-        provided.add(var)
-    for i, sub in enumerate(plan.get("subgroups") or []):
-        if sub["variable"] not in provided:
-            problems.append(ConfigProblem(
-                f"{plan_key}: subgroups[{i}].variable",
-                f"'{sub['variable']}' is neither a column of patients.csv, nor a derived variable of the plan, "
-                "nor a column of the analysis dataset"))
-    arm = (plan.get("arms") or {})
-    if plan.get("design") == "two_arm" and not arm:
-        problems.append(ConfigProblem(f"{plan_key}: arms", "a two-arm plan names its reference and treatment arm"))
+def design_key_problems(plan: dict) -> list[tuple[tuple, str]]:
+    """(key path, message) for each key of ``plan`` (as written, before schema defaults are filled in) that its
+    design does not use."""
+    design = plan.get("design")
+    problems = []
+    for keys, only in DESIGN_ONLY_KEYS.items():
+        if design == only or design not in ("single_arm", "two_arm"):
+            continue
+        nodes = [((), plan)]
+        for k in keys:
+            step = []
+            for path, node in nodes:
+                if k == "[]" and isinstance(node, list):
+                    step += [((*path, i), item) for i, item in enumerate(node)]
+                elif isinstance(node, dict) and k in node:
+                    step.append(((*path, k), node[k]))
+            nodes = step
+        for path, _ in nodes:
+            problems.append((path, f"is used only by {only.replace('_', '-')} plans, and this plan's design is "
+                                   f"{design.replace('_', '-')}; remove it (nothing in a plan is ignored)"))
     return problems

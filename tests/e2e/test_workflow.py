@@ -103,3 +103,32 @@ def test_plan_naming_unknown_variable_fails_before_any_job(tmp_path):
     assert run.returncode != 0
     out = run.stderr + run.stdout
     assert "subgroups[" in out and "no_such_variable" in out
+
+
+def test_veteran_survival_only_trial_runs_end_to_end_and_agrees_with_r(tmp_path):
+    # Two arms, survival only: R's survival::veteran converted to the contract (resources/cohorts/veteran).
+    work = make_workdir(tmp_path, {"veteran": REPO / "resources" / "cohorts" / "veteran"}, plan="veteran.yaml")
+    run = snakemake(work)
+    assert run.returncode == 0, run.stderr[-3000:]
+    said = "cohort 'veteran': no tumour assessments"
+    assert (run.stdout + run.stderr).count(said) == 1  # once, when the workflow starts
+    res = work / "results" / "veteran"
+    assert sorted(p.name for p in (res / "tables").glob("*.csv")) == [
+        "baseline.csv", "os_by_arm.csv", "os_by_subgroup_and_arm.csv", "pfs_overall.csv"]
+    assert sorted(p.name for p in (res / "figures").iterdir()) == ["subgroup_forest_os.png", "subgroup_forest_os.svg"]
+    assert "no progression-free survival" in (res / "tables" / "pfs_overall.md").read_text(encoding="utf-8")
+    ref = REPO / "tests" / "reference" / "veteran"
+    by_arm = pd.read_csv(res / "tables" / "os_by_arm.csv").set_index("level")
+    arm = pd.read_csv(ref / "arm.csv").iloc[0]
+    for col in ("logrank_p", "hr", "hr_ci_low", "hr_ci_high", "hr_p"):
+        assert abs(by_arm.loc["test", col] - arm[col]) < 1e-6, col
+    km = pd.read_csv(ref / "km_by_arm.csv").set_index("arm")
+    for level in ("standard", "test"):
+        for col in ("median", "median_ci_low", "median_ci_high"):
+            assert abs(by_arm.loc[level, col] - km.loc[level, col]) < 1e-6, (level, col)
+    got = pd.read_csv(res / "tables" / "os_by_subgroup_and_arm.csv", dtype={"level": str})
+    expected = pd.read_csv(ref / "subgroup_by_arm.csv", dtype={"level": str})
+    merged = expected.merge(got, on=["variable", "level"], suffixes=("_r", ""))
+    assert len(merged) == len(expected)
+    for col in ("hr", "hr_ci_low", "hr_ci_high", "hr_p", "interaction_p"):
+        assert (merged[col] - merged[f"{col}_r"]).abs().max() < 1e-6, col

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from tkicohort.derive.ae_flags import HFS, ae_flag, normalise_term, worst_grade_per_term
 from tkicohort.derive.dataset import build_analysis_dataset
 from tkicohort.derive.dose_status import derive_dose_status
-from tkicohort.derive.outcomes import derive_os, derive_response_flags, to_months
+from tkicohort.derive.outcomes import derive_durations, derive_os, derive_response_flags, to_months
 from tkicohort.derive.plan_variables import PlanError, derive_variables
 from tkicohort.derive.tg_response import derive_tg_response
 
@@ -97,7 +97,10 @@ def test_dose_status_precedence_and_override():
     ({"rule": "threshold", "variable": "age", "lt": 55}, [0, 1, 0, pd.NA]),
     ({"rule": "any", "variables": ["lung", "bone"]}, [1, 0, 1, pd.NA]),
     ({"rule": "only", "variable": "lung", "others": ["bone"]}, [1, 0, 0, pd.NA]),
-    ({"rule": "expression", "expr": "age > 60"}, [0, 0, 1, 0]),
+    # a condition with a missing operand is unknown (tkicohort.expression), so the flag is missing, as for threshold
+    ({"rule": "expression", "expr": "age > 60"}, [0, 0, 1, pd.NA]),
+    ({"rule": "expression", "expr": "age > 60 or lung == 1"}, [1, 0, 1, pd.NA]),
+    ({"rule": "expression", "expr": "age is missing or bone == 1"}, [0, 0, 1, 1]),
 ])
 def test_plan_rules(spec, expected):
     # age 55 (= threshold), 40, 70, missing; lung 1,0,1,NA; bone 0,0,1,NA (patient 4 all missing).
@@ -111,7 +114,7 @@ def test_cut_and_chained_rules_and_errors():
     frame = pd.DataFrame({"age": [54.9, 55.0, np.nan]})
     out = derive_variables(frame, {"grp": {"rule": "cut", "variable": "age", "breaks": [55], "labels": ["<55", ">=55"]},
                                    "old": {"rule": "expression", "expr": "grp == '>=55'"}}, {})
-    assert out["grp"].tolist() == ["<55", ">=55", None] and out["old"].tolist() == [0, 1, 0]
+    assert out["grp"].tolist() == ["<55", ">=55", None] and out["old"].tolist() == [0, 1, pd.NA]
     with pytest.raises(PlanError, match="derived variable 'y' reads column.*weight"):
         derive_variables(frame, {"y": {"rule": "threshold", "variable": "weight", "ge": 1}}, {})
 
@@ -140,6 +143,7 @@ def test_build_analysis_dataset_one_row_per_patient():
     p = patients(3, age_years=[50.0, 60.0, 70.0], met_lung=pd.array([1, 0, 1], dtype="Int8"))
     b = pd.DataFrame({"patient_id": ["P3", "P1", "P2"], "bor": ["PR", "SD", "NE"], "bor_confirmed": ["PR", "SD", "NE"],
                       "best_pct_change": [-40.0, -5.0, np.nan], "first_response_day": [56.0, np.nan, np.nan],
+                      "first_response_day_unconfirmed": [56.0, np.nan, np.nan],
                       "pd_day": [np.nan, 112.0, np.nan], "last_assessment_day": [200.0, 112.0, np.nan],
                       "evaluable": [1, 1, 0], "not_evaluable_reason": [None, None, "no measurable disease at baseline"],
                       "pfs_days": [200, 112, 0], "pfs_event": [0, 1, 0]})
@@ -153,3 +157,16 @@ def test_build_analysis_dataset_one_row_per_patient():
     assert "pfs_weeks" not in d
     weeks = build_analysis_dataset(p, b, {**plan, "time": {"unit": "weeks"}})
     assert weeks["pfs_weeks"].tolist() == [16.0, 0.0, 200 / 7]  # P1 112 days, P2 0, P3 200
+
+
+def test_duration_of_response_starts_at_the_first_response_of_the_plans_definition():
+    best = pd.DataFrame({"patient_id": ["A", "B"], "bor": ["PR", "PR"], "bor_confirmed": ["PR", "SD"],
+                         "first_response_day": [140.0, np.nan], "first_response_day_unconfirmed": [56.0, 56.0],
+                         "pfs_days": [300, 200], "pfs_event": [1, 0], "evaluable": [1, 1]})
+    unconfirmed = derive_response_flags(best)
+    d = derive_durations(best, unconfirmed)
+    assert d["dor_days"].tolist() == [244.0, 144.0] and d["dor_event"].tolist() == [1.0, 0.0]
+    confirmed = derive_response_flags(best, require_confirmation=True)
+    d = derive_durations(best, confirmed, require_confirmation=True)
+    assert d["dor_days"].tolist()[0] == 160.0 and np.isnan(d["dor_days"].iloc[1])  # B is no confirmed responder
+    assert d["dor_months"].iloc[0] == pytest.approx(160 / 30.4375)

@@ -89,3 +89,16 @@ def test_line_numbers_follow_the_file(valid_cohort, content, line):
     with pytest.raises(ContractError) as err:
         ingest_cohort(valid_cohort)
     assert [(v.file, v.line, v.column) for v in err.value.violations] == [("adverse_events.csv", line, "grade")]
+
+
+def test_sex_is_optional_and_may_be_blank(valid_cohort):
+    path = valid_cohort / "patients.csv"
+    rows = [line.split(",") for line in path.read_text().splitlines()]
+    sex = rows[0].index("sex")
+    blank = "\n".join(",".join(r[:sex] + [""] + r[sex + 1:]) if i == 2 else ",".join(r)
+                      for i, r in enumerate(rows)) + "\n"
+    path.write_text(blank)
+    assert ingest_cohort(valid_cohort).tables["patients"]["sex"].isna().tolist() == [False, True, False]
+    path.write_text("\n".join(",".join(r[:sex] + r[sex + 1:]) for r in rows) + "\n")
+    patients = ingest_cohort(valid_cohort).tables["patients"]  # raises ContractError if sex were required
+    assert len(patients) == 3

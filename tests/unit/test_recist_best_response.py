@@ -82,3 +82,16 @@ def test_pfs():
     gap = derive_pfs(b, pts, max_gap_days=150).set_index("patient_id")
     # B died 188 days after the last adequate assessment (day 112): censored there.
     assert gap.loc["B", ["pfs_days", "pfs_event"]].tolist() == [112, 0]
+
+
+@pytest.mark.parametrize(("responses", "days", "confirmed_start", "first_cr_pr"), [
+    (["PR", "CR", "CR"], [56, 112, 168], 56, 56),          # a PR confirmed by a later CR: the response starts at 56
+    (["SD", "PR", "PR"], [56, 112, 168], 112, 112),
+    (["PR", "SD", "PR", "PR"], [56, 84, 140, 196], 140, 56),  # the first PR is broken by an SD, not confirmed
+    (["PR", "SD"], [56, 112], None, 56),                     # never confirmed
+    (["SD", "PD", "PR"], [56, 112, 168], None, None),        # a PR after the first PD does not count
+])
+def test_first_response_days(responses, days, confirmed_start, first_cr_pr):
+    row = best(responses, days)
+    for column, expected in (("first_response_day", confirmed_start), ("first_response_day_unconfirmed", first_cr_pr)):
+        assert (pd.isna(row[column]) if expected is None else row[column] == expected), column

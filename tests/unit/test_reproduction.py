@@ -306,7 +306,7 @@ def test_tehran_resolvers_read_the_arm_of_the_population():
     arm = ["sorafenib"] * 4 + ["control"] * 5
     dataset = pd.DataFrame({"patient_id": [f"P{i}" for i in range(9)], "arm": arm, "evaluable": 1, "bor": bor,
                             "dcr": [int(b != "PD") for b in bor], "orr": [int(b == "PR") for b in bor],
-                            "pfs_months": 12.0})
+                            "pfs_months": 12.0, "dor_months": np.nan, "dor_event": np.nan})
     inputs = TableInputs(dataset=dataset)
     tables = {name: make_table(name, inputs, plan) for name in ("response_by_arm", "efficacy")}
     frame = reproduce_publication(TEHRAN, tables, dataset).set_index("target_id")

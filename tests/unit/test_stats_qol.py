@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -19,6 +21,7 @@ from tkicohort.stats.qol import (
 )
 
 NAN = math.nan
+REPO = Path(__file__).resolve().parents[2]
 ITEMS = [f"q{i}" for i in range(1, 31)]
 SCALE_COLUMNS = ["ql2", "pf2", "rf2", "ef", "cf", "sf", "fa", "nv", "pa", "dy", "sl", "ap", "co", "di", "fi"]
 FUNCTIONAL = ["pf2", "rf2", "ef", "cf", "sf"]
@@ -440,3 +443,62 @@ def test_scored_rows_match_mean_imputation(rows):
             frac = (rs - 1) / scale.item_range
             expected = (1 - frac) * 100 if scale.kind == "functional" else frac * 100
             assert got == pytest.approx(expected, abs=1e-9)
+
+
+def _exact_scores(row) -> dict[str, Fraction]:
+    """The manual's scores of one questionnaire in exact rational arithmetic (independent of the integer units)."""
+    out = {}
+    for scale in QLQ_C30_SCALES:
+        answers = [Fraction(int(row[i - 1])) for i in scale.items if not math.isnan(row[i - 1])]
+        if 2 * len(answers) < len(scale.items):
+            out[scale.name] = None
+            continue
+        fraction = (sum(answers) / len(answers) - 1) / scale.item_range
+        out[scale.name] = (1 - fraction) * 100 if scale.kind == "functional" else fraction * 100
+    parts = [out[name] if name in ("PF2", "RF2", "EF", "CF", "SF") or out[name] is None else 100 - out[name]
+             for name in SUMMARY_SCALES]
+    out["summary"] = None if None in parts else sum(parts) / len(parts)
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(rows_strategy)
+def test_scores_are_the_correctly_rounded_exact_values(rows):
+    # equal on paper ⇒ equal floats: each score is the float nearest to its exact rational value
+    out = score_qlq_c30(rows_frame(rows))
+    for r, row in enumerate(rows):
+        exact = _exact_scores(row)
+        for scale in QLQ_C30_SCALES:
+            got = out[scale.column].iloc[r]
+            assert (math.isnan(got) if exact[scale.name] is None else got == float(exact[scale.name])), scale.name
+        got = out["summary_score"].iloc[r]
+        assert math.isnan(got) if exact["summary"] is None else got == float(exact["summary"])
+
+
+def test_summary_scores_equal_on_paper_tie():
+    # Two questionnaires whose 13 summary components are the same values in another order: the plain floating-point
+    # mean of the components can differ in the last digit, the exact summary cannot.
+    a = dict(ROW_A)
+    b = dict(ROW_A)
+    b[8], b[17] = ROW_A[17], ROW_A[8]            # DY and DI swap answers (both single items, same range)
+    b[11], b[13] = ROW_A[13], ROW_A[11]          # SL and AP swap
+    out = score_qlq_c30(rows_frame([[float(a[i]) for i in range(1, 31)], [float(b[i]) for i in range(1, 31)]]))
+    assert out["summary_score"].iloc[0] == out["summary_score"].iloc[1] == float(Fraction(2020, 39))
+
+
+def test_tehran_qol_tests_agree_with_r():
+    # tests/reference/qol/make_qol_reference.R: wilcox.test per scale, control vs sorafenib, p.adjust over the table
+    from tkicohort.stats.qol_tables import qol_by_arm
+
+    ref = pd.read_csv(REPO / "tests" / "reference" / "qol" / "tehran_qol.csv").set_index("scale")
+    cohort = REPO / "resources" / "cohorts" / "tehran"
+    qol = pd.read_csv(cohort / "qol.csv")
+    patients = pd.read_csv(cohort / "patients.csv")[["patient_id", "arm"]]
+    plan = {"qol": {"assessment": "last", "raw_subscales": "tehran"}}
+    table = qol_by_arm(qol, patients, "arm", ["control", "sorafenib"], plan).drop_duplicates("scale")
+    table = table.set_index("scale").loc[ref.index]
+    assert np.allclose(table["statistic"], ref["w"], rtol=0, atol=1e-12)
+    for col in ("p", "p_holm", "p_bh"):
+        assert np.allclose(table[col], ref[col], rtol=1e-9, atol=0), col
+    summary = table.loc["summary_score"]
+    assert summary["statistic"] == 148.5 and round(summary["p"], 5) == 0.01820

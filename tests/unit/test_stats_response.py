@@ -39,6 +39,36 @@ def test_against_r(row):
     assert p == pytest.approx(row["chisq_corrected_p"], rel=1e-9)
 
 
+@pytest.mark.parametrize("row", CONTINGENCY.to_dict("records"), ids=CONTINGENCY["table"].tolist())
+def test_chisq_note_exactly_when_r_warns(row):
+    t = _parse(row["table"])
+    note = compare_table(t, "chisq")["note"]
+    assert bool(note) == row["chisq_warns"]
+    if row["chisq_warns"]:
+        cells = t.size
+        assert f"{row['expected_below_5']} of {cells} expected counts below 5" in note
+        assert f"smallest {row['expected_min']:.2f}" in note
+        assert (f"{row['expected_below_1']} below 1" in note) == (row["expected_below_1"] > 0)
+        assert note.startswith("χ² approximation unreliable" if row["expected_below_1"] else "χ² approximation may")
+    assert compare_table(t, "fisher")["note"] == ""
+    auto = compare_table(t, "auto")
+    assert auto["test"] == ("fisher" if row["chisq_warns"] else "chisq")
+    assert bool(auto["note"]) == row["chisq_warns"]  # says that it chose Fisher, and why
+
+
+def test_small_expected_counts_reach_the_tables():
+    from tkicohort.stats.baseline import baseline_table
+
+    ds = pd.DataFrame({"arm": ["a"] * 10 + ["b"] * 32, "x": [1] * 0 + [0] * 10 + [1] * 2 + [0] * 30})
+    table = baseline_table(ds, [{"variable": "x", "type": "categorical", "levels": [1, 0], "test": "chisq"}],
+                           arm="arm", arms=["a", "b"])
+    assert table["test_note"].str.startswith("χ² approximation unreliable: 2 of 4 expected counts below 5").all()
+    levels = pd.DataFrame({"g": ["a"] * 10 + ["b"] * 32, "dcr": [0] * 10 + [1] * 2 + [0] * 30,
+                           "orr": [1, 0] * 21})
+    out = response_by_subgroup(levels, [{"variable": "g", "levels": ["a", "b"]}], test="chisq")
+    assert out["dcr_note"].str.contains("below 1").all() and (out["orr_note"] == "").all()
+
+
 def test_clopper_pearson_against_r():
     ref = pd.read_csv(REF / "clopper_pearson.csv")
     low, high = clopper_pearson(ref["k"], ref["n"])

@@ -170,7 +170,7 @@ def test_renderings_escape_and_keep_every_row():
                             time="pfs_months")
     printed = present("pfs_by_subgroup", table)
     md, page = to_markdown(printed, "T"), to_html(printed, "T")
-    assert md.count("\n|") == len(table) + 2 and "A\\|B <x>" in md
+    assert md.count("\n|") == len(table) + 2 and "A\\|B &lt;x>" in md
     assert "A|B &lt;x&gt;" in page and page.count("<tr") == len(table) + 1
 
 
@@ -192,7 +192,8 @@ def test_two_arm_tables_on_a_small_trial():
                      items], axis=1)
     plan = {"design": "two_arm", "arms": {"reference": "control", "treatment": "sorafenib"}, "subgroups": [],
             "tests": {"response": "chisq", "pfs_times_test": "mann_whitney"}, "qol": {"raw_subscales": "tehran"}}
-    assert tables_for(plan, has_qol=True)[-3:] == ["response_by_arm", "pfs_by_arm", "qol"]
+    assert tables_for(plan, has_qol=True) == ["efficacy", "pfs_overall", "adverse_events", "response_by_arm",
+                                              "pfs_by_arm", "os_by_arm", "qol"]
     inputs = TableInputs(dataset, qol=qol)
     by_arm = make_table("response_by_arm", inputs, plan)
     cbr = by_arm[by_arm.section == "clinical benefit"].set_index("arm")
@@ -211,21 +212,23 @@ def test_two_arm_tables_on_a_small_trial():
     assert q["p_holm"].dropna().ge(q["p"].dropna()).all()
 
 
-def test_survival_population_of_the_plan_restricts_every_survival_table():
+def test_each_endpoint_is_analysed_in_its_own_population():
     from tkicohort.stats.tables import TableInputs, make_table
 
-    dataset = example_dataset()
+    dataset = example_dataset().assign(os_months=lambda d: d["os_days"] / DAYS)
     plan = {"design": "single_arm", "subgroups": [{"variable": "hfs", "levels": [0, 1]}],
-            "endpoints": ["pfs"], "tests": {"pfs_population": "evaluable == 1"}}
+            "endpoints": ["pfs", "os"], "populations": {"pfs": "evaluable == 1"}}
     inputs = TableInputs(dataset)
     n_evaluable = int((dataset["evaluable"] == 1).sum())
     assert n_evaluable < len(dataset)  # the example cohort has non-evaluable patients
-    by_hfs = make_table("pfs_by_subgroup", inputs, plan)
-    assert by_hfs["n"].sum() == n_evaluable
-    overall = make_table("pfs_overall", inputs, plan).set_index("statistic")
-    assert overall.loc["n", "value"] == n_evaluable
-    plan["tests"]["pfs_population"] = None
+    assert make_table("pfs_by_subgroup", inputs, plan)["n"].sum() == n_evaluable
+    assert make_table("os_by_subgroup", inputs, plan)["n"].sum() == len(dataset)  # OS: every patient by default
+    overall = make_table("pfs_overall", inputs, plan).set_index(["endpoint", "statistic"])
+    assert overall.loc[("pfs", "n"), "value"] == n_evaluable and overall.loc[("os", "n"), "value"] == len(dataset)
+    assert overall.loc[("os", "events"), "value"] == dataset["os_event"].sum()
+    plan["populations"] = {"pfs": None, "os": "evaluable == 1"}
     assert make_table("pfs_by_subgroup", inputs, plan)["n"].sum() == len(dataset)
+    assert make_table("os_by_subgroup", inputs, plan)["n"].sum() == n_evaluable
 
 
 def test_multivariable_cox_falls_back_to_firth_under_separation_when_the_plan_asks():

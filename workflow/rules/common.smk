@@ -1,33 +1,48 @@
 # Config validation and input functions shared by the rule files.
+import copy
 import sys
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
+from snakemake.logging import logger
 from snakemake.utils import validate
 
-from tkicohort.config import check_cohort, load_yaml
+from tkicohort.cohort_files import cohort_data, survival_only_message
+from tkicohort.config import ConfigProblem, read_plan
 from tkicohort.ingest.contract import TABLES
+from tkicohort.plan_check import check_cohort
 from tkicohort.stats.tables import MAKERS, tables_for
 
 
 validate(config, schema="../schemas/config.schema.yaml")
 
+# Every plan is read, validated and checked against its cohort's columns here, before any job: a plan problem
+# (a condition that does not parse or names a missing column, a key the design does not use, ...) stops the run.
 PLANS = {}
+_problems = []
 for _name, _cohort in config["cohorts"].items():
-    _plan_path = Path(_cohort["plan"])
-    if not _plan_path.is_file():
-        raise WorkflowError(f"config error at 'cohorts.{_name}.plan': file '{_plan_path}' does not exist")
-    _plan = load_yaml(_plan_path)
+    try:
+        _plan, _lines = read_plan(_cohort["plan"], f"cohorts.{_name}.plan")
+    except ConfigProblem as _problem:
+        _problems.append(str(_problem))
+        continue
+    _raw = copy.deepcopy(_plan)  # as written: the schema below fills in defaults
     try:
         validate(_plan, schema="../schemas/plan.schema.yaml")
     except WorkflowError as _err:
-        raise WorkflowError(f"config error at 'cohorts.{_name}.plan' ({_plan_path}): {_err}") from None
-    _problems = check_cohort(_name, _cohort, _plan, Path.cwd())
-    if _problems:
-        raise WorkflowError("\n".join(str(p) for p in _problems))
+        _problems.append(f"config error at 'cohorts.{_name}.plan' ({_cohort['plan']}): {_err}")
+        continue
+    _problems += [str(p) for p in check_cohort(_name, _cohort, _plan, _lines, Path.cwd(), raw_plan=_raw)]
     PLANS[_name] = _plan
+if _problems:
+    raise WorkflowError("\n".join(dict.fromkeys(_problems)))
 
 COHORTS = sorted(config["cohorts"])
+# which files each cohort supplies decides its tables and figures (tkicohort.cohort_files), once, before any job
+DATA = {_name: cohort_data(config["cohorts"][_name]["data"]) for _name in COHORTS}
+for _name in COHORTS:
+    if not DATA[_name]["tumour_data"]:
+        logger.info(survival_only_message(_name))
 TABLE_NAMES = list(TABLES)
 
 
@@ -59,7 +74,16 @@ def plan_of(wildcards):
 
 
 def has_qol(cohort):
-    return (Path(config["cohorts"][cohort]["data"]) / "qol.csv").exists()
+    return DATA[cohort]["has_qol"]
+
+
+def cohort_flags(cohort):
+    """has_qol, tumour_data, adverse_events of a cohort: the data-dependent arguments of tables_for, figures_for."""
+    return DATA[cohort]
+
+
+def tumour_data(wildcards):
+    return DATA[wildcards.cohort]["tumour_data"]
 
 
 def table_inputs(wildcards):
@@ -73,7 +97,7 @@ def table_inputs(wildcards):
 def cohort_tables(cohort):
     return [
         f"results/{cohort}/tables/{name}.{ext}"
-        for name in tables_for(PLANS[cohort], has_qol(cohort))
+        for name in tables_for(PLANS[cohort], **cohort_flags(cohort))
         for ext in ("csv", "md", "html")
     ]
 

@@ -6,14 +6,14 @@ from tkicohort.figures import FIGURE_NAMES, figure_reads, figures_for
 figure_inputs = lambda wildcards: {
     key: f"results/{wildcards.cohort}/{path}"
     for key, path in figure_reads(
-        wildcards.figure, PLANS[wildcards.cohort], has_qol(wildcards.cohort)
+        wildcards.figure, PLANS[wildcards.cohort], **cohort_flags(wildcards.cohort)
     ).items()
 }
 
 # the PNG and SVG files of every figure of a cohort
 figure_targets = lambda cohort: [
     f"results/{cohort}/figures/{name}.{ext}"
-    for name in figures_for(PLANS[cohort], has_qol(cohort))
+    for name in figures_for(PLANS[cohort], **cohort_flags(cohort))
     for ext in ("png", "svg")
 ]
 

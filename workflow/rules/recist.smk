@@ -19,6 +19,7 @@ rule recist:
         ),
     params:
         recist=lambda w: plan_of(w)["recist"],
+        tumour_data=tumour_data,
     log:
         "logs/{cohort}/recist.log",
     conda:

@@ -18,6 +18,7 @@ rule table:
         ),
     params:
         plan=plan_of,
+        tumour_data=tumour_data,
     log:
         "logs/{cohort}/tables/{table}.log",
     conda:

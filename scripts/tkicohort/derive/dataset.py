@@ -2,8 +2,10 @@
 
 Column order: the patients.csv columns as given; then the plan's derived variables in plan order; then
 evaluable, not_evaluable_reason, bor, bor_confirmed, best_pct_change, dcr, orr, pfs_days, pfs_event, pfs_months,
-os_days, os_event, os_months, duration of response and of disease control (days, event, months), the thyroglobulin
-columns (tg_baseline, tg_nadir, tg_best_pct_change, tg_response, tg_excluded_reason) and dose_status.
+os_days, os_event, os_months, duration of response and of disease control (dor_days, dor_event, dor_months,
+dcd_days, dcd_event, dcd_months), for a plan in weeks pfs_weeks, os_weeks, dor_weeks and dcd_weeks, the
+thyroglobulin columns (tg_baseline, tg_nadir, tg_best_pct_change, tg_response, tg_excluded_reason) and dose_status.
+PFS is missing for every patient of a cohort without tumour assessments (see tkicohort.recist.stage).
 Rows are sorted by patient_id.
 """
 
@@ -57,12 +59,12 @@ def build_analysis_dataset(patients: pd.DataFrame, best_response: pd.DataFrame, 
     out["pfs_months"] = to_months(best["pfs_days"], dpm)
     for col in ("os_days", "os_event", "os_months"):
         out[col] = os_[col].to_numpy()
-    if plan.get("time", {}).get("unit") == "weeks":  # the plan's analysis time scale; days and months are above
-        out["pfs_weeks"] = out["pfs_days"].astype(float) / 7
-        out["os_weeks"] = out["os_days"].astype(float) / 7
-    durations = derive_durations(best, flags, dpm)
+    durations = derive_durations(best, flags, dpm, recist.get("require_confirmation", False))
     for col in durations.columns.drop("patient_id"):
         out[col] = durations[col].to_numpy()
+    if plan.get("time", {}).get("unit") == "weeks":  # the plan's analysis time scale; days and months are above
+        for endpoint in ("pfs", "os", "dor", "dcd"):
+            out[f"{endpoint}_weeks"] = out[f"{endpoint}_days"].astype(float) / 7
     for col in ("tg_baseline", "tg_nadir", "tg_best_pct_change", "tg_response", "tg_excluded_reason"):
         if col not in out.columns:
             out[col] = tg[col].array

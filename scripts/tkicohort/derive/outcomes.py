@@ -7,9 +7,11 @@ Conventions:
   the confirmed best response when the plan requires confirmation. With ``clinical_benefit_sd_months`` (DECISION's
   clinical benefit), SD counts towards DCR only when PFS lasts at least that long. Non-evaluable patients are in
   neither denominator: their flags are missing, not 0.
-- Duration of response: from the first day of the confirmed response to PD or death (event), or censored at the
-  last adequate assessment, for patients with ORR = 1. Duration of disease control: from day 0 to PD or death, or
-  censored, for patients with DCR = 1; it equals their PFS.
+- Duration of response (RECIST 1.1 §4.5), for patients with ORR = 1: from the first assessment at which CR or PR is
+  met — of the confirmed response when the plan requires confirmation (``first_response_day``), otherwise the first
+  CR or PR assessment (``first_response_day_unconfirmed``) — to PD or death (event), or censored where PFS is (the
+  last adequate assessment): dor_days = pfs_days − start, dor_event = pfs_event. Duration of disease control: from
+  day 0 to PD or death, or censored, for patients with DCR = 1; it equals their PFS.
 """
 
 from __future__ import annotations
@@ -46,9 +48,11 @@ def derive_response_flags(best: pd.DataFrame, require_confirmation: bool = False
     })
 
 
-def derive_durations(best: pd.DataFrame, flags: pd.DataFrame, days_per_month: float = 30.4375) -> pd.DataFrame:
+def derive_durations(best: pd.DataFrame, flags: pd.DataFrame, days_per_month: float = 30.4375,
+                     require_confirmation: bool = False) -> pd.DataFrame:
     """Duration of response (responders) and of disease control (patients with disease control), in days and months."""
-    start = best["first_response_day"].to_numpy(dtype=float)
+    start_column = "first_response_day" if require_confirmation else "first_response_day_unconfirmed"
+    start = best[start_column].to_numpy(dtype=float)
     responder = flags["orr"].to_numpy(dtype=float, na_value=0) == 1
     controlled = flags["dcr"].to_numpy(dtype=float, na_value=0) == 1
     pfs_days = best["pfs_days"].to_numpy(dtype=float)

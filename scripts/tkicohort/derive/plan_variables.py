@@ -6,7 +6,8 @@ Rules (each adds one column, named by the plan):
 - ``any``: 1 if any listed 0/1 variable is 1; 0 if all are 0; missing if none is 1 and some are missing.
 - ``only``: 1 if ``variable`` is 1 and every ``others`` is 0; 0 if ``variable`` is 0 or any other is 1; else missing.
 - ``cut``: labels of right-open bins of ``variable`` at ``breaks`` (n breaks → n + 1 labels).
-- ``expression``: a boolean pandas expression over earlier columns, as 1/0 (missing where it cannot be evaluated).
+- ``expression``: a condition of the plan expression language (:mod:`tkicohort.expression`) over the patients.csv
+  columns and earlier derived variables, as 1 (true), 0 (false) or missing (unknown).
 - ``adverse_event``: 1 if the patient had one of ``terms`` (or ``any``) at grade ≥ ``min_grade``.
 - ``tg_response``: the thyroglobulin response at the plan's ``tg.decrease_threshold_pct``.
 - ``dose_status``: standard / reduced / interrupted / discontinued.
@@ -16,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
+from ..expression import ExpressionError, parse
 
 
 class PlanError(ValueError):
@@ -67,10 +70,9 @@ def derive_variables(frame: pd.DataFrame, derived: dict, context: dict) -> pd.Da
             col = col.where(x.notna(), None)
         elif rule == "expression":
             try:
-                res = out.eval(spec["expr"], engine="python")  # numexpr cannot read nullable dtypes
-            except Exception as err:  # pandas raises many kinds; the plan author needs the expression and why
-                raise PlanError(f"derived variable '{name}': cannot evaluate '{spec['expr']}': {err}") from err
-            col = pd.Series(pd.array(res.astype("boolean"), dtype="boolean").astype("Int8"))
+                col = parse(spec["expr"]).evaluate(out).astype("Int8")
+            except ExpressionError as err:
+                raise PlanError(f"derived variable '{name}': {err}") from err
         elif rule == "adverse_event":
             col = context["ae_flag"](spec["terms"], spec.get("min_grade", 1))
         elif rule in ("tg_response", "dose_status"):

@@ -2,7 +2,13 @@
 
 - single arm: ``waterfall``, ``km_pfs``, ``km_subgroups``, ``forest``, ``ae_grades``, ``swimmer``;
 - two arms: ``waterfall``, ``km_pfs`` (by arm, log-rank p and Cox HR printed), ``response_by_arm``,
-  ``qol_boxplots`` (when the cohort has QoL data), ``ae_grades``, ``swimmer``.
+  ``qol_boxplots`` (when the cohort has QoL data), ``ae_grades``, ``swimmer``, and with subgroups
+  ``subgroup_forest_pfs`` / ``subgroup_forest_os`` (treatment HR per subgroup level and interaction p, per
+  time-to-event endpoint of the plan).
+
+A cohort without tumour assessments gets none of the figures that need them (waterfall, response bars, swimmer plot),
+and a plan without PFS among its endpoints (or a cohort without tumour assessments) none of the PFS figures (curves,
+forest plots); a cohort without ``adverse_events.csv`` or ``qol.csv`` gets no ``ae_grades`` or ``qol_boxplots``.
 
 Every figure reads the analysis dataset; some also read RECIST outputs, ingested data (doses for the swimmer plot,
 questionnaires for the QoL box plots) or tables of the stats stage (:data:`FIGURE_TABLES`, :func:`figure_reads`).
@@ -19,16 +25,21 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..stats.tables import TableInputs, make_table, tables_for
+from ..stats.tables import TableInputs, make_table, tables_for, time_to_event_endpoints
 
 SINGLE_ARM_FIGURES = ("waterfall", "km_pfs", "km_subgroups", "forest", "ae_grades", "swimmer")
-TWO_ARM_FIGURES = ("waterfall", "km_pfs", "response_by_arm", "qol_boxplots", "ae_grades", "swimmer")
+TWO_ARM_FIGURES = ("waterfall", "km_pfs", "response_by_arm", "qol_boxplots", "ae_grades", "swimmer",
+                   "subgroup_forest_pfs", "subgroup_forest_os")
 FIGURE_NAMES = tuple(dict.fromkeys(SINGLE_ARM_FIGURES + TWO_ARM_FIGURES))
+#: Figures of the best response (they need tumour assessments) and of PFS (they need PFS among the plan's endpoints).
+RESPONSE_FIGURES = ("waterfall", "response_by_arm", "swimmer")
+PFS_FIGURES = ("km_pfs", "km_subgroups", "forest", "subgroup_forest_pfs")
 #: Tables of the stats stage a figure reads (when the plan yields them).
 FIGURE_TABLES = {
     "waterfall": (), "swimmer": (), "km_pfs": ("pfs_by_arm",), "km_subgroups": ("pfs_by_subgroup",),
     "forest": ("pfs_by_subgroup", "cox_multivariable"), "response_by_arm": ("response_by_arm",),
     "qol_boxplots": ("qol",), "ae_grades": ("adverse_events",),
+    **{f"subgroup_forest_{e}": (f"{e}_by_subgroup_and_arm", f"{e}_by_arm") for e in ("pfs", "os")},
 }
 #: Other files a figure reads besides the analysis dataset: input name -> path under ``results/<cohort>/``.
 FIGURE_DATA = {
@@ -50,17 +61,29 @@ class FigureInputs:
     adverse_events: pd.DataFrame | None = None
 
 
-def figures_for(plan: dict, has_qol: bool = False) -> list[str]:
-    if plan["design"] == "two_arm":
-        return [f for f in TWO_ARM_FIGURES if f != "qol_boxplots" or has_qol]
-    return list(SINGLE_ARM_FIGURES)
+def figures_for(plan: dict, has_qol: bool = False, *, tumour_data: bool = True,
+                adverse_events: bool = True) -> list[str]:
+    """The figures of a cohort with this plan and these data (the flags of :func:`tables_for`)."""
+    tables = tables_for(plan, has_qol, tumour_data=tumour_data, adverse_events=adverse_events)
+    pfs = "pfs" in time_to_event_endpoints(plan, tumour_data)
+
+    def made(name: str) -> bool:
+        if name in RESPONSE_FIGURES and not tumour_data or name in PFS_FIGURES and not pfs:
+            return False
+        if name in ("qol_boxplots", "ae_grades") or name.startswith("subgroup_forest_"):
+            return FIGURE_TABLES[name][0] in tables
+        return True
+
+    names = TWO_ARM_FIGURES if plan["design"] == "two_arm" else SINGLE_ARM_FIGURES
+    return [f for f in names if made(f)]
 
 
-def figure_reads(name: str, plan: dict, has_qol: bool = False) -> dict[str, str]:
+def figure_reads(name: str, plan: dict, has_qol: bool = False, **flags) -> dict[str, str]:
     """What figure ``name`` reads for this plan: input name → path under ``results/<cohort>/`` (the output
     contract's paths). Always the analysis dataset; then the RECIST outputs and ingested data of
-    :data:`FIGURE_DATA` and the stats tables the figure uses and the plan yields."""
-    available = tables_for(plan, has_qol)
+    :data:`FIGURE_DATA` and the stats tables the figure uses and the plan yields (``flags``: as
+    :func:`figures_for`)."""
+    available = tables_for(plan, has_qol, **flags)
     return {"dataset": "analysis/patients.csv", **FIGURE_DATA.get(name, {}),
             **{t: f"tables/{t}.csv" for t in FIGURE_TABLES[name] if t in available}}
 
@@ -94,7 +117,7 @@ def _table(inputs: FigureInputs, name: str, plan: dict) -> pd.DataFrame | None:
 
 def make_figure(name: str, inputs: FigureInputs, plan: dict):
     """Build figure ``name`` (a ``matplotlib.figure.Figure``); save it with :func:`style.save`."""
-    from . import bars, forest, km, qol, swimmer, waterfall
+    from . import bars, forest, km, qol, subgroup_forest, swimmer, waterfall
 
     t = {n: _table(inputs, n, plan) for n in FIGURE_TABLES[name]}
     builders = {
@@ -107,6 +130,8 @@ def make_figure(name: str, inputs: FigureInputs, plan: dict):
         "ae_grades": lambda: bars.ae_grades(t["adverse_events"], plan),
         "swimmer": lambda: swimmer.swimmer(inputs.dataset, inputs.best_response, plan, inputs.visits, inputs.doses),
         "qol_boxplots": lambda: qol.qol_boxplots(inputs.qol, inputs.dataset, plan, t["qol"]),
+        **{f"subgroup_forest_{e}": lambda e=e: subgroup_forest.subgroup_forest(
+            t[f"{e}_by_subgroup_and_arm"], plan, t[f"{e}_by_arm"], e) for e in ("pfs", "os")},
     }
     if name not in builders:
         raise KeyError(f"unknown figure {name!r}; known: {', '.join(FIGURE_NAMES)}")

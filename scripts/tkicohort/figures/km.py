@@ -3,7 +3,7 @@
 Conventions: the product-limit estimate of :mod:`tkicohort.stats.kaplan_meier` drawn as a right-continuous step
 from S(0) = 1; the pointwise 95 % band of the plan's transform (``tests.km_ci``) as a shaded step; a vertical tick
 where patients are censored; a dotted line from S = 0.5 to the median when it is reached. The patients are those of
-the survival tables (``tests.pfs_population``). The number at risk at a time t counts patients whose PFS time is ≥ t
+the PFS tables (``populations.pfs``). The number at risk at a time t counts patients whose PFS time is ≥ t
 (``KaplanMeier.at``); its columns sit exactly under the x-axis ticks (the table shares the curve's x axis),
 optionally with the cumulative number of events up to and including t in parentheses. Log-rank p and hazard ratios
 are read from the stats-stage tables, never recomputed here.

@@ -92,7 +92,7 @@ PATIENTS = Table(
                description="treatment group; one value for a single-arm cohort"),
         Column("age_years", "number", required=True, nullable=False, minimum=0, maximum=120, unit="year",
                description="age at the index date; over 89 is refused unless capped (HIPAA Safe Harbor)"),
-        Column("sex", "category", required=True, nullable=False, allowed=("F", "M")),
+        Column("sex", "category", allowed=("F", "M"), description="blank = not recorded; the column may be left out"),
         Column("followup_days", "integer", required=True, nullable=False, minimum=0, maximum=36500, unit="day",
                description="day of last contact"),
         Column("death", "flag", required=True, nullable=False, description="1 = died during follow-up"),

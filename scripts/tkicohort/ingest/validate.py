@@ -22,6 +22,7 @@ import pandas as pd
 from ..packing import pack
 from . import identifiers, keys
 from .contract import GBQ_PER_MCI, LAB_NORMALISED_UNIT, LAB_UNITS, TABLES, Column, Table
+from .extra_columns import typed_extra_column
 from .read import RawColumn, RawTable, read_raw
 from .violations import ContractError, Violation, cell_violations, level_violations
 
@@ -63,7 +64,8 @@ def _expected(col: Column) -> str:
 
 
 def check_cells(raw: RawTable, table: Table) -> tuple[pd.DataFrame, list[Violation]]:
-    """Type every declared column; return the typed frame (extra columns as strings) and the violations.
+    """Type every declared column; return the typed frame (extra columns typed by their values, see
+    :mod:`tkicohort.ingest.extra_columns`) and the violations.
 
     Every check runs on the distinct values of a column (``RawColumn.levels``) and is mapped back to rows.
     """
@@ -122,7 +124,7 @@ def check_cells(raw: RawTable, table: Table) -> tuple[pd.DataFrame, list[Violati
     declared = {c.name for c in table.columns}
     for extra, rc in raw.columns.items():
         if extra not in declared:
-            typed[extra] = rc.levels.where(rc.levels != "", None).to_numpy(dtype=object)[rc.codes]
+            typed[extra] = typed_extra_column(rc.levels, rc.codes)
     return pd.DataFrame(typed, index=pd.RangeIndex(raw.n_rows), copy=False), out
 
 

@@ -13,8 +13,10 @@ Rules, as implemented (plan parameters in brackets):
   meets the SD minimum (otherwise the BOR falls to PD if a PD is counted, else NE).
 - **best_pct_change**: the smallest percentage change from baseline among counted, fully evaluated assessments
   (the waterfall value: the largest shrinkage, or the smallest growth when every change is positive).
-- **first_response_day**: the first assessment that is part of the confirmed CR or PR; **pd_day**: first PD;
-  **last_assessment_day**: the last counted assessment that is not NE (the censoring day for PFS).
+- **first_response_day**: the first assessment of a confirmed CR or PR (a PR confirmed by a later CR counts: the
+  response starts when CR or PR criteria are first met, RECIST 1.1 §4.5); **first_response_day_unconfirmed**: the
+  first counted assessment with CR or PR, confirmed or not; **pd_day**: first PD; **last_assessment_day**: the last
+  counted assessment that is not NE (the censoring day for PFS).
 - **Evaluable**: at least one measurable target lesion at baseline (when measurements are the source) and at least one
   counted post-baseline assessment that is not NE; a non-empty ``excluded_reason`` in patients.csv always makes the
   patient non-evaluable with that reason. Non-evaluable patients have BOR NE.
@@ -36,8 +38,9 @@ from .assessment import OVERALL_LABELS, Visits
 
 RANK = {label: code for code, label in enumerate(OVERALL_LABELS) if code}  # CR 1, PR 2, SD 3, NON-CR/NON-PD 4, PD 5, NE 6
 LABEL = {v: k for k, v in RANK.items()}
-BEST_RESPONSE_COLUMNS = ["patient_id", "bor", "bor_confirmed", "best_pct_change", "first_response_day", "pd_day",
-                         "last_assessment_day", "evaluable", "not_evaluable_reason"]
+BEST_RESPONSE_COLUMNS = ["patient_id", "bor", "bor_confirmed", "best_pct_change", "first_response_day",
+                         "first_response_day_unconfirmed", "pd_day", "last_assessment_day", "evaluable",
+                         "not_evaluable_reason"]
 _CR, _PR, _SD, _NONCRPD, _PD, _NE = (RANK[k] for k in ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE"))
 
 
@@ -75,7 +78,8 @@ def _reduce(ufunc: np.ufunc, values: np.ndarray, starts: np.ndarray) -> np.ndarr
 def _per_patient(patient: np.ndarray, day: np.ndarray, resp: np.ndarray, pct: np.ndarray, n_patients: int,
                  min_sd_days: int, confirmation_days: int, max_ne_between: int) -> dict[str, np.ndarray]:
     """Per patient code (float, NaN without a counted assessment): r_u and r_c (best unconfirmed and confirmed rank),
-    best_pct_change, pd_day, last_assessment_day, first_response_day. Rows sorted by patient, then day."""
+    best_pct_change, pd_day, last_assessment_day, first_response_day, first_response_day_unconfirmed. Rows sorted
+    by patient, then day."""
     # Counted: up to and including each patient's first PD.
     starts = ar.run_starts(patient)
     is_pd = (resp == _PD).astype(np.int64)
@@ -103,15 +107,16 @@ def _per_patient(patient: np.ndarray, day: np.ndarray, resp: np.ndarray, pct: np
     who = patient[starts]
     dayf = day.astype(np.float64)
     best_confirmed = _reduce(np.minimum, rank_confirmed, starts)
-    level = np.repeat(best_confirmed, np.diff(np.append(starts, len(patient))))
-    part_of_response = (rank_confirmed == level) & ((rank_confirmed == _CR) | (rank_confirmed == _PR))
+    confirmed_response = (rank_confirmed == _CR) | (rank_confirmed == _PR)
+    any_response = (resp == _CR) | (resp == _PR)
     columns = {
         "r_u": _reduce(np.minimum, rank_unconfirmed, starts),
         "r_c": best_confirmed,
         "best_pct_change": _reduce(np.fmin, pct, starts),
         "pd_day": _reduce(np.fmin, np.where(resp == _PD, dayf, np.nan), starts),
         "last_assessment_day": _reduce(np.fmax, np.where(resp != _NE, dayf, np.nan), starts),
-        "first_response_day": _reduce(np.fmin, np.where(part_of_response, dayf, np.nan), starts),
+        "first_response_day": _reduce(np.fmin, np.where(confirmed_response, dayf, np.nan), starts),
+        "first_response_day_unconfirmed": _reduce(np.fmin, np.where(any_response, dayf, np.nan), starts),
     }
     out = {}
     for name, values in columns.items():
@@ -165,6 +170,7 @@ def _assemble(ids: np.ndarray, per: dict[str, np.ndarray], patients: pd.DataFram
     return pd.DataFrame({
         "patient_id": out_ids, "bor": bor, "bor_confirmed": bor_confirmed,
         "best_pct_change": take(per["best_pct_change"]), "first_response_day": take(per["first_response_day"]),
+        "first_response_day_unconfirmed": take(per["first_response_day_unconfirmed"]),
         "pd_day": take(per["pd_day"]), "last_assessment_day": last, "evaluable": evaluable,
         "not_evaluable_reason": reason,
     }, columns=BEST_RESPONSE_COLUMNS)

@@ -16,8 +16,9 @@ sources:
   them, as a p-value repeated on each level); the study's arm of the number's population (``Study.arms``) is added
   to the filter when the table has an arm column; ``scale`` converts units (GBq → mCi);
 - :class:`Share` — a percentage: 100 × a count source / another count source (default: the population's size);
-- :class:`Subset` — patients of the population (``Study.populations``, a query on the analysis dataset) meeting a
-  query (default: the number's own ``subset`` definition from the YAML); count or percentage;
+- :class:`Subset` — patients of the population (``Study.populations``, a condition on the analysis dataset) meeting
+  a condition (default: the number's own ``subset`` definition from the YAML); count or percentage. Conditions are
+  in the plan expression language (:mod:`tkicohort.expression`), never evaluated as Python;
 - :class:`Summary` — median / range / mean / SD of a dataset column over the population (optionally in months);
 - :class:`Population` — the population's size; :class:`Compute` — a named function over the dataset or the
   ingested data, for what neither a table nor a query can give; :class:`Unavailable` — why it cannot be reproduced.
@@ -57,6 +58,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from ..expression import select
 from ..printing import printed, within_printed_range
 
 COLUMNS = ["target_id", "table", "row", "column", "statistic", "published", "reproduced", "tolerance", "status",
@@ -106,8 +108,7 @@ class Context:
     def population(self, name: str) -> pd.DataFrame:
         if name not in self.study.populations:
             raise NotReproducible(f"population '{name}' has no definition on the analysis dataset")
-        query = self.study.populations[name]
-        return self.dataset.query(query, engine="python") if query else self.dataset
+        return select(self.dataset, self.study.populations[name])
 
     def frame(self, name: str) -> pd.DataFrame:
         frame = self.data.get(name)
@@ -192,7 +193,8 @@ class Share:
 
 @dataclass
 class Subset:
-    """Patients of the population meeting ``query`` (default: the number's ``subset``): count or percentage."""
+    """Patients of the population meeting the condition ``query`` (default: the number's ``subset``): count or
+    percentage."""
 
     query: str | None = None
     note: str = ""
@@ -202,7 +204,7 @@ class Subset:
         if not query:
             raise ValueError(f"{entry['id']}: Subset without a query")
         pop = ctx.population(entry["population"])
-        k = int(pop.eval(query, engine="python").astype(bool).sum())
+        k = len(select(pop, query))
         return 100 * k / len(pop) if statistic == "percent" else float(k)
 
     def describe(self) -> str:
@@ -221,7 +223,7 @@ class Summary:
     def value(self, ctx: Context, entry: dict, statistic: str, heading: str | None) -> float:
         pop = ctx.population(entry["population"])
         if self.query:
-            pop = pop.query(self.query, engine="python")
+            pop = select(pop, self.query)
         x = pd.to_numeric(pop[self.column], errors="coerce").dropna() / (ctx.days_per_month if self.months else 1)
         how = {"median": x.median, "range_min": x.min, "range_max": x.max, "mean": x.mean,
                "sd": lambda: x.std(ddof=1), "iqr_low": lambda: x.quantile(0.25),
@@ -288,7 +290,7 @@ class Resolver:
 
 @dataclass
 class Study:
-    """How one publication's numbers are found: populations (dataset queries; None = every patient), the value of
+    """How one publication's numbers are found: populations (dataset conditions; None = every patient), the value of
     the tables' ``arm`` column per population (two-arm cohorts), resolvers per published table."""
 
     populations: dict

@@ -44,6 +44,8 @@ import numpy as np
 import pandas as pd
 
 from ..derive.ae_flags import HFS, normalise_term
+from ..expression import select
+from ..stats.efficacy import DOR_SECTION
 from ..stats.qol import TEHRAN_RAW_SUBSCALES, raw_sum_maxima
 from ..stats.survival_tables import pfs_by_subgroup
 from .reproduction import (
@@ -199,7 +201,7 @@ def _pr_tg_decrease_nearest(ctx: Context, entry: dict, statistic: str) -> float:
 
 
 def _remaining_pr_tg_decrease(ctx: Context, entry: dict, statistic: str) -> float:
-    pr = ctx.population(entry["population"]).query(entry["subset"], engine="python")
+    pr = select(ctx.population(entry["population"]), entry["subset"])
     rest = pr[pr["tg_best_pct_change"] > -90]
     if len(rest) != 1:
         raise NotReproducible(f"{len(rest)} partial responders have a best Tg decrease of 90 % or less; the "
@@ -315,7 +317,10 @@ ZJ_TABLE2 = {
     "Disease response: CR": _eff("CR"), "Disease response: PR": _eff("PR"), "Disease response: SD": _eff("SD"),
     "Disease control (CR+PR+SD)": _eff(DCR), "Disease progression": _eff("PD"),
     **{f"Disease control duration: {k}": _eff(v, "disease control duration") for k, v in DC_BANDS.items()},
-    "Objective response ≥ 12 months": _eff("≥ 12 months", "objective response duration"),
+    "Objective response ≥ 12 months": _eff(
+        "≥ 12 months", DOR_SECTION,
+        note="the pipeline counts responders by duration of response, from the first response to progression or "
+             "death (RECIST 1.1); the publication lists the row among durations counted from the start of sorafenib"),
 }
 
 ZJ_TABLE4 = {
@@ -396,12 +401,12 @@ ZJ_ABSTRACT = {
 
 ZJ_FIGURES = {
     "Figure 1": Resolver({
-        "Patients in the waterfall plot": Subset("best_pct_change.notna()"),
+        "Patients in the waterfall plot": Subset("best_pct_change is not missing"),
         "Thyroglobulin reduction of the partial responder with diffuse lung micronodules":
             Compute(_pr_tg_decrease_nearest, "analysis dataset: the best Tg decrease of a partial responder nearest "
                                              "the printed value (the micronodules are not recorded)"),
         "Patients with new lesions": new_lesion_patients(at_progression=False),
-        "Patients who died (pulmonary infection; bone-related event)": _pfs_overall("events", "os"),
+        "Patients who died (pulmonary infection; bone-related event)": Subset("os_event == 1"),
     }),
     "Figure 2": Resolver({"Patients in the PFS curve": _pfs_overall("n")}),
     "Figure 4": Resolver(default=Compute(

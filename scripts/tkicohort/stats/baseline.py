@@ -3,11 +3,15 @@
 Conventions:
 - Continuous: n, mean, SD (n − 1 denominator), median, minimum, maximum, quartiles (R type 7, as ``quantile``).
 - Categorical: count and percentage of the non-missing values of each level; missing counted separately.
-- Tests (two arms), named in the plan: ``t_test`` (Student, pooled variance: R ``t.test(var.equal=TRUE)``),
-  ``welch`` (R ``t.test`` default), ``mann_whitney`` (R ``wilcox.test``: exact when both arms have < 50 values and
-  there are no ties, otherwise the normal approximation with tie and continuity correction; the plan's
-  ``tests.mann_whitney`` chooses ``exact`` or ``asymptotic`` instead, here and in the QoL and PFS-times tests),
-  ``chisq``, ``chisq_corrected``, ``fisher`` and ``auto`` (gtsummary's rule: χ², Fisher when an expected count is < 5).
+- Tests (two arms), named in the plan: ``t_test`` (Student's test with pooled variance: R
+  ``t.test(var.equal = TRUE)``; R's default is Welch's), ``welch`` (Welch's unequal-variance test: R ``t.test``
+  default), ``mann_whitney`` (R ``wilcox.test``: exact when both arms have < 50 values and there are no ties,
+  otherwise the normal approximation with tie and continuity correction; the plan's ``tests.mann_whitney`` chooses
+  ``exact`` or ``asymptotic`` instead, here and in the QoL and PFS-times tests), ``chisq`` (Pearson's χ² without
+  continuity correction: R ``chisq.test(correct = FALSE)``; R's default corrects 2×2 tables), ``chisq_corrected``
+  (with Yates' correction, 2×2 tables only), ``fisher`` and ``auto`` (gtsummary's rule: χ², Fisher when an expected
+  count is < 5). ``test_note`` says when a χ² p-value rests on expected counts below 5 (or below 1); see
+  :func:`tkicohort.stats.response.small_expected_note`.
 """
 
 from __future__ import annotations
@@ -102,12 +106,12 @@ def compare_categorical(x: pd.Series, arm: pd.Series, arms: list, levels: list, 
                         dropna=False).to_numpy()
     table = table[table.sum(axis=1) > 0]
     if table.shape[0] < 2:
-        return {"test": test, "statistic": np.nan, "p": np.nan}
+        return {"test": test, "statistic": np.nan, "p": np.nan, "note": "fewer than two levels observed"}
     two_by_k = table.T if table.shape[1] == 2 else table
     if two_by_k.shape[0] != 2:
         raise ValueError("categorical tests compare two arms")
     res = compare_table(two_by_k, test)
-    return {"test": res["test"], "statistic": res["statistic"], "p": res["p"]}
+    return {"test": res["test"], "statistic": res["statistic"], "p": res["p"], "note": res["note"]}
 
 
 def baseline_table(dataset: pd.DataFrame, variables: list[dict], arm: str | None = None,
@@ -132,7 +136,7 @@ def baseline_table(dataset: pd.DataFrame, variables: list[dict], arm: str | None
                 levels = spec.get("levels") or sorted(dataset[var].dropna().unique().tolist())
                 test = compare_categorical(dataset[var], dataset[arm], arms, levels, spec["test"])
         test_cols = {"test": test["test"] if test else None, "statistic": test["statistic"] if test else np.nan,
-                     "p": test["p"] if test else np.nan}
+                     "p": test["p"] if test else np.nan, "test_note": (test or {}).get("note", "")}
         for name, g in groups:
             if kind == "continuous":
                 rows.append({"variable": var, "label": label, "level": None, "level_label": None, "arm": name,

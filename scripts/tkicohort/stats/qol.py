@@ -24,6 +24,13 @@ PF2, RF2, EF, CF, SF as they are and FA, NV, PA, DY, SL, AP, CO, DI reversed as 
 it. Missing data: following the EORTC's scoring note for the summary score, it is computed only when all 13 component
 scale scores are available (each of them under the half rule above); otherwise it is missing.
 
+Exact arithmetic: every score is a rational number, and two questionnaires whose scores are equal on paper must get
+equal floating-point scores, or a rank test (Mann–Whitney) sees a difference in the 16th digit where there is a tie.
+So scores are computed in integers: a scale score as an integer count of 1/180 points (180 is the least common
+multiple of every possible number of answered items times the item range, so the count is exact), the summary score
+as an integer count of 1/(13 · 180) points, and each is divided once at the end. A single division of exact integers
+is correctly rounded, so equal rationals always give the same float.
+
 Raw-sum subscales (:func:`raw_sum_subscales`): some publications report plain sums of item responses instead of the
 manual's 0–100 scores. A sum is missing when any of its items is missing (no imputation, because a sum over fewer
 items is on a different scale). Items keep their own direction: for q1–q28 a higher sum means more problems, for
@@ -41,6 +48,7 @@ and a reported financial range reaches 8 while a single item cannot exceed 4.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -149,14 +157,25 @@ def _id_frame(items: pd.DataFrame) -> pd.DataFrame:
     return items[[c for c in ID_COLUMNS if c in items.columns]].copy()
 
 
-def _scale_score(block: np.ndarray, scale: Scale) -> np.ndarray:
-    """0–100 score of one scale from its item block (rows × scale items), with the half rule."""
-    answered = (~np.isnan(block)).sum(axis=1)
-    total = np.nansum(block, axis=1)
+#: Scores are counted in units of 1/SCORE_UNITS points: the least common multiple of (answered items × item range)
+#: over every scale and every number of answered items, so that a scale score is a whole number of units.
+SCORE_UNITS = math.lcm(*(a * s.item_range for s in QLQ_C30_SCALES for a in range(1, len(s.items) + 1)))
+
+
+def _scale_units(block: np.ndarray, scale: Scale) -> np.ndarray:
+    """0–100 score of one scale from its item block (rows × scale items), with the half rule, as an exact integer
+    number of 1/SCORE_UNITS points (float array: NaN where the scale is missing).
+
+    S = 100 · (t − a) / (a · range) for symptom scales and QL2 (t = sum of the a answered items: (RS − 1)/range with
+    RS = t/a), and 100 minus that for functional scales."""
+    answered = (~np.isnan(block)).sum(axis=1).astype(np.int64)
+    total = np.nansum(block, axis=1).astype(np.int64)
     scored = 2 * answered >= len(scale.items)
-    rs = np.where(scored, total / np.maximum(answered, 1), np.nan)
-    fraction = (rs - 1) / scale.item_range
-    return (1 - fraction) * 100 if scale.kind == "functional" else fraction * 100
+    denominator = np.maximum(answered, 1) * scale.item_range
+    units = 100 * SCORE_UNITS * (total - answered) // denominator  # exact: denominator divides SCORE_UNITS
+    if scale.kind == "functional":
+        units = 100 * SCORE_UNITS - units
+    return np.where(scored, units, np.nan)
 
 
 def score_qlq_c30(items: pd.DataFrame) -> pd.DataFrame:
@@ -165,20 +184,22 @@ def score_qlq_c30(items: pd.DataFrame) -> pd.DataFrame:
     ``items`` holds q1 … q30 (NaN/blank = not answered) and usually patient_id and day. The output keeps the
     input's index and row order: patient_id and day (when present), one column per scale in
     :data:`QLQ_C30_SCALES` order (``ql2``, ``pf2``, ``rf2``, ``ef``, ``cf``, ``sf``, ``fa``, ``nv``, ``pa``,
-    ``dy``, ``sl``, ``ap``, ``co``, ``di``, ``fi``), then ``summary_score``. Values are not rounded.
+    ``dy``, ``sl``, ``ap``, ``co``, ``di``, ``fi``), then ``summary_score``. Values are not rounded; they are computed
+    exactly (see the module docstring), so scores that are equal on paper are equal floats.
     """
     values = _item_matrix(items, range(1, N_ITEMS + 1))
     out = _id_frame(items)
-    scores: dict[str, np.ndarray] = {}
+    units: dict[str, np.ndarray] = {}
     for scale in QLQ_C30_SCALES:
         block = values[:, [i - 1 for i in scale.items]]
-        scores[scale.name] = _scale_score(block, scale)
-        out[scale.column] = scores[scale.name]
+        units[scale.name] = _scale_units(block, scale)
+        out[scale.column] = units[scale.name] / SCORE_UNITS
     kind = {s.name: s.kind for s in QLQ_C30_SCALES}
-    components = np.column_stack([scores[name] if kind[name] == "functional" else 100 - scores[name]
+    components = np.column_stack([units[name] if kind[name] == "functional" else 100 * SCORE_UNITS - units[name]
                                   for name in SUMMARY_SCALES])
-    # the plain mean is NaN as soon as one component is NaN: the summary needs all 13 scales
-    out[SUMMARY_COLUMN] = components.mean(axis=1)
+    # whole numbers below 2**53 added in float64 stay exact; the plain sum is NaN as soon as one component is NaN:
+    # the summary needs all 13 scales
+    out[SUMMARY_COLUMN] = components.sum(axis=1) / (len(SUMMARY_SCALES) * SCORE_UNITS)
     return out
 
 

@@ -5,7 +5,8 @@ Which questionnaire: the plan's ``qol.assessment`` — ``last`` (default: each p
 Scores: the manual's 0–100 scale scores and summary score, and with ``qol.raw_subscales: tehran`` also the raw-sum
 subscales that publication prints. Per arm: n, median, minimum, maximum, mean, SD; Mann–Whitney between arms (exact
 when both arms have < 50 values and no ties, else the normal approximation with continuity correction, as R's
-``wilcox.test``), with Holm and Benjamini–Hochberg adjustment across the scales.
+``wilcox.test``), with Holm and Benjamini–Hochberg adjustment across the scales. Scores are exact (see
+:mod:`tkicohort.stats.qol`), so questionnaires with equal scores on paper are ties in the rank test.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ median (or limit) not reached, p-values to three decimals with "<0.001", HR "(95
 from __future__ import annotations
 
 import html
+import re
 
 import numpy as np
 import pandas as pd
@@ -37,19 +38,31 @@ def _first_of_group(frame: pd.DataFrame, key: str, column: pd.Series) -> pd.Seri
     return column.where(~frame[key].duplicated(), "")
 
 
+def _notes(frame: pd.DataFrame, column: str) -> pd.Series:
+    """A text column of notes ('' where there is none, or where the table has no such column)."""
+    if column not in frame:
+        return pd.Series("", index=frame.index)
+    return frame[column].fillna("").astype(str)
+
+
+def _join_notes(*notes: str) -> str:
+    return "; ".join(n for n in notes if n)
+
+
 def present(name: str, table: pd.DataFrame) -> pd.DataFrame:
     """The printed form of a tidy table (strings)."""
     t = table.copy()
     if t.empty:
         return pd.DataFrame({"": ["(no rows)"]})
-    if name == "pfs_by_subgroup" or name == "pfs_by_arm":
+    if name in ("pfs_by_subgroup", "pfs_by_arm", "os_by_subgroup", "os_by_arm"):
+        endpoint = name.split("_", 1)[0].upper()
         hr = [("1 (reference)" if r.note == "reference level" else
                fmt_estimate_ci(r.hr, r.hr_ci_low, r.hr_ci_high, 2, "—") if pd.notna(r.hr) else "not estimable")
               for r in t.itertuples()]
         out = pd.DataFrame({
             "Subgroup": _first_of_group(t, "subgroup", t["subgroup"]), "Level": t["label"],
             "n": t["n"].astype(int), "Events": t["events"].astype(int),
-            "Median PFS (95% CI)": [fmt_estimate_ci(*v) for v in zip(t["median"], t["median_ci_low"],
+            f"Median {endpoint} (95% CI)": [fmt_estimate_ci(*v) for v in zip(t["median"], t["median_ci_low"],
                                                                        t["median_ci_high"], strict=True)],
             "KM mean": t["km_mean"].map(fmt_num), "Log-rank χ²": _first_of_group(t, "subgroup",
                                                                                 t["logrank_chisq"].map(fmt_num)),
@@ -62,6 +75,17 @@ def present(name: str, table: pd.DataFrame) -> pd.DataFrame:
                                            zip(t["times_median"], t["times_min"], t["times_max"], strict=True)]
             out["Mann–Whitney p (times)"] = _first_of_group(t, "subgroup", t["times_p"].map(fmt_p))
         return out
+    if name.endswith("_by_subgroup_and_arm"):
+        hr = [fmt_estimate_ci(r.hr, r.hr_ci_low, r.hr_ci_high, 2, "—") if pd.notna(r.hr) else "not estimable"
+              for r in t.itertuples()]
+        return pd.DataFrame({
+            "Subgroup": _first_of_group(t, "subgroup", t["subgroup"]), "Level": t["label"],
+            "n (reference / treatment)": [f"{a} / {b}" for a, b in zip(t["n_reference"], t["n_treatment"],
+                                                                       strict=True)],
+            "Events (reference / treatment)": [f"{a} / {b}" for a, b in zip(t["events_reference"],
+                                                                            t["events_treatment"], strict=True)],
+            "HR (95% CI), treatment vs reference": hr, "HR p": t["hr_p"].map(fmt_p),
+            "Interaction p": _first_of_group(t, "subgroup", t["interaction_p"].map(fmt_p)), "Note": t["note"]})
     if name == "response_by_subgroup":
         out = pd.DataFrame({"Subgroup": _first_of_group(t, "subgroup", t["subgroup"]), "Level": t["label"]})
         for o in ("dcr", "orr"):
@@ -70,12 +94,21 @@ def present(name: str, table: pd.DataFrame) -> pd.DataFrame:
             out[f"{o.upper()} p"] = _first_of_group(t, "subgroup", t[f"{o}_p"].map(fmt_p))
             out[f"{o.upper()} p (Holm)"] = _first_of_group(t, "subgroup", t[f"{o}_p_holm"].map(fmt_p))
             out[f"{o.upper()} p (BH)"] = _first_of_group(t, "subgroup", t[f"{o}_p_bh"].map(fmt_p))
+        notes = [_join_notes(f"DCR: {d}" if d else "", f"ORR: {o}" if o else "")
+                 for d, o in zip(_notes(t, "dcr_note"), _notes(t, "orr_note"), strict=True)]
+        out["Note"] = _first_of_group(t, "subgroup", pd.Series(notes, index=t.index))
         return out
     if name == "efficacy":
+        median = t["median"] if "median" in t else pd.Series(np.nan, index=t.index)
+        is_median = t["item"].astype(str).str.startswith("median")
         return pd.DataFrame({"Arm": t["arm"], "Section": t["section"], "Item": t["item"],
-                             "n (%)": [fmt_n_pct(n, p) for n, p in zip(t["n"], t["pct"], strict=True)],
+                             "n (%)": [str(int(n)) if m else fmt_n_pct(n, p)
+                                       for n, p, m in zip(t["n"], t["pct"], is_median, strict=True)],
                              "95% CI (%)": [f"{fmt_num(lo)}–{fmt_num(hi)}" if pd.notna(lo) else ""
-                                            for lo, hi in zip(t["ci_low_pct"], t["ci_high_pct"], strict=True)]})
+                                            for lo, hi in zip(t["ci_low_pct"], t["ci_high_pct"], strict=True)],
+                             "Median (95% CI)": [fmt_estimate_ci(v, lo, hi) if m else "" for v, lo, hi, m in
+                                                 zip(median, t.get("median_ci_low", median),
+                                                     t.get("median_ci_high", median), is_median, strict=True)]})
     if name == "adverse_events":
         out = pd.DataFrame({"Arm": t["arm"], "Adverse event": t["term"]})
         for col, label in (("grade_1_2", "Grade 1–2"), ("grade_3_4", "Grade 3–4"), ("grade_5", "Grade 5"),
@@ -108,11 +141,13 @@ def present(name: str, table: pd.DataFrame) -> pd.DataFrame:
                 value.append(fmt_n_pct(r.n, r.pct))
         return pd.DataFrame({"Characteristic": _first_of_group(t, "variable", t["label"]),
                              "Level": t["level_label"].fillna("mean ± SD; median (range)"), "Arm": t["arm"],
-                             "Value": value, "Test": t["test"].fillna(""), "p": t["p"].map(fmt_p)})
+                             "Value": value, "Test": t["test"].fillna(""), "p": t["p"].map(fmt_p),
+                             "Note": _first_of_group(t, "variable", _notes(t, "test_note"))})
     if name == "response_by_arm":
         return pd.DataFrame({"Section": t["section"], "Item": t["item"], "Arm": t["arm"],
                              "n (%)": [fmt_n_pct(n, p) for n, p in zip(t["n"], t["pct"], strict=True)],
-                             "Test": t["test"], "p": t["p"].map(fmt_p)})
+                             "Test": t["test"], "p": t["p"].map(fmt_p),
+                             "Note": _first_of_group(t, "section", _notes(t, "note"))})
     if name == "qol":
         return pd.DataFrame({"Scale": _first_of_group(t, "scale", t["scale"]), "Arm": t["arm"], "n": t["n"],
                              "Median (range)": [f"{fmt_num(m)} ({fmt_num(lo)}–{fmt_num(hi)})" for m, lo, hi in
@@ -122,14 +157,26 @@ def present(name: str, table: pd.DataFrame) -> pd.DataFrame:
     return t.astype(str)
 
 
-def to_markdown(frame: pd.DataFrame, title: str) -> str:
-    def cell(v) -> str:
-        return str(v).replace("|", "\\|").replace("\n", " ")
+#: Characters with a meaning in Markdown (emphasis, code, links, images, tables, escapes).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|!#~])")
+#: What could start raw HTML in a Markdown viewer: ``<`` before a tag name, ``/``, ``!`` or ``?``, and ``&`` starting
+#: an entity. "< 6 months" and "<0.001" stay as they are.
+_HTML_START = re.compile(r"<(?=[A-Za-z/!?])|&(?=#?\w+;)")
 
-    header = "| " + " | ".join(cell(c) for c in frame.columns) + " |"
+
+def markdown_text(value) -> str:
+    """``value`` as literal Markdown text on one line: markup characters escaped, the start of a tag or an entity
+    written as an entity, line breaks as spaces. Labels and levels come from other people's plans and data files."""
+    text = re.sub(r"[\r\n]+", " ", str(value))
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    return _HTML_START.sub(lambda m: "&lt;" if m.group() == "<" else "&amp;", text)
+
+
+def to_markdown(frame: pd.DataFrame, title: str) -> str:
+    header = "| " + " | ".join(markdown_text(c) for c in frame.columns) + " |"
     rule = "| " + " | ".join("---" for _ in frame.columns) + " |"
-    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
-    return "\n".join([f"## {title}", "", header, rule, *body, ""])
+    body = ["| " + " | ".join(markdown_text(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join([f"## {markdown_text(title)}", "", header, rule, *body, ""])
 
 
 def to_html(frame: pd.DataFrame, title: str) -> str:

@@ -8,8 +8,12 @@ Conventions:
   more likely than the observed one, with R's relative tolerance of 1e-7 (``fisher.test``). 2×2 tables use SciPy;
   2×k tables (k > 2) are enumerated here, because SciPy's r×c Fisher is a randomised permutation test
   (p = 0.256 where R's exact answer is 0.2607 for [[3, 2, 1], [1, 2, 5]]).
-- Pearson's χ² with or without Yates' continuity correction (the correction applies to 2×2 tables only, as in R).
-- ``auto`` follows gtsummary: χ² unless an expected count is below 5, then Fisher.
+- Pearson's χ²: ``chisq`` is uncorrected (R's ``chisq.test(correct = FALSE)``; R's own default corrects 2×2
+  tables), ``chisq_corrected`` applies Yates' continuity correction, to 2×2 tables only (as R does).
+- ``auto`` follows gtsummary: χ² (uncorrected) unless an expected count is below 5, then Fisher.
+- Small expected counts: when χ² is used and an expected count (row total × column total / n, over the rows and
+  columns that have patients) is below 5, the test's ``note`` says how many and the smallest (R's "Chi-squared
+  approximation may be incorrect"); below 1 it says the approximation is unreliable and points to Fisher.
 """
 
 from __future__ import annotations
@@ -21,6 +25,9 @@ import pandas as pd
 from scipy import stats
 from scipy.special import gammaln
 from statsmodels.stats.multitest import multipletests
+
+from ..derive.plan_variables import PlanError
+from ..expression import select
 
 #: R's fisher.test relErr: tables within this relative distance of the observed probability count as "as extreme".
 FISHER_REL_ERR = 1 + 1e-7
@@ -88,19 +95,44 @@ def expected_counts(table) -> np.ndarray:
     return np.outer(t.sum(axis=1), t.sum(axis=0)) / t.sum()
 
 
+def _occupied(table) -> np.ndarray:
+    """The table without rows and columns that hold no patient (they take no part in either test)."""
+    t = np.asarray(table, dtype=float)
+    return t[t.sum(axis=1) > 0][:, t.sum(axis=0) > 0]
+
+
+def small_expected_note(table) -> str:
+    """Why a χ² p-value of ``table`` may be inaccurate (expected counts below 5, or below 1), or ''."""
+    t = _occupied(table)
+    if min(t.shape) < 2:
+        return ""
+    e = expected_counts(t)
+    below5, below1 = int((e < 5).sum()), int((e < 1).sum())
+    if not below5:
+        return ""
+    counts = f"{below5} of {e.size} expected counts below 5"
+    if below1:
+        return (f"χ² approximation unreliable: {counts}, {below1} below 1 (smallest {e.min():.2f}); "
+                "Fisher's exact test (tests: fisher or auto) is advised")
+    return f"χ² approximation may be inaccurate: {counts} (smallest {e.min():.2f})"
+
+
 def compare_table(table, test: str = "fisher") -> dict:
-    """p-value of a 2×k outcome-by-group table under ``test``; ``auto`` picks as gtsummary does."""
+    """p-value of a 2×k outcome-by-group table under ``test``; ``auto`` picks as gtsummary does. ``note`` says why a
+    χ² p-value may be inaccurate (small expected counts), or that ``auto`` chose Fisher and why."""
     if test not in TESTS:
         raise ValueError(f"unknown test {test!r}; expected one of {', '.join(TESTS)}")
     t = np.asarray(table, dtype=np.int64)
-    used = test
+    used, note = test, ""
     if test == "auto":
-        nonempty = t[:, t.sum(axis=0) > 0]
-        used = "fisher" if nonempty.size and (expected_counts(nonempty) < 5).any() else "chisq"
+        occupied = _occupied(t)
+        small = min(occupied.shape) >= 2 and bool((expected_counts(occupied) < 5).any())
+        used = "fisher" if small else "chisq"
+        note = "Fisher's exact test: an expected count is below 5 (rule auto)" if small else ""
     if used == "fisher":
-        return {"test": "fisher", "statistic": np.nan, "df": np.nan, "p": fisher_exact_2xk(t)}
+        return {"test": "fisher", "statistic": np.nan, "df": np.nan, "p": fisher_exact_2xk(t), "note": note}
     stat, df, p = chisq_test(t, correct=used == "chisq_corrected")
-    return {"test": used, "statistic": stat, "df": df, "p": p}
+    return {"test": used, "statistic": stat, "df": df, "p": p, "note": small_expected_note(t)}
 
 
 def outcome_table(outcome: pd.Series, group: pd.Series, levels: list) -> np.ndarray:
@@ -122,9 +154,22 @@ def response_rate(outcome: pd.Series, conf_level: float = 0.95) -> dict:
             "ci_low_pct": 100 * float(low), "ci_high_pct": 100 * float(high)}
 
 
+def check_levels(dataset: pd.DataFrame, subgroup: dict) -> None:
+    """A plan's ``levels`` must name values of the variable: a list none of whose levels occurs in the analysis
+    dataset is a plan error (a misspelling such as ``[f, m]`` would otherwise give empty levels and p = 1)."""
+    var, levels = subgroup["variable"], subgroup.get("levels")
+    values = dataset[var].dropna().unique().tolist() if var in dataset else []
+    if levels and not any(lv in values for lv in levels if not isinstance(lv, bool)):
+        shown = ", ".join(sorted(repr(v) for v in values)[:12]) + (", …" if len(values) > 12 else "")
+        raise PlanError(f"subgroup '{var}': no level of the plan ({', '.join(repr(lv) for lv in levels)}) is a "
+                         f"value of the analysis dataset's column '{var}', which holds {shown or 'no value'}")
+
+
 def subgroup_levels(dataset: pd.DataFrame, subgroup: dict) -> tuple[pd.DataFrame, list]:
-    """The population and the ordered levels of a plan subgroup (``population`` is a pandas query)."""
-    frame = dataset.query(subgroup["population"], engine="python") if subgroup.get("population") else dataset
+    """The population and the ordered levels of a plan subgroup (``population``: a condition of the plan expression
+    language, :mod:`tkicohort.expression`)."""
+    check_levels(dataset, subgroup)
+    frame = select(dataset, subgroup.get("population"))
     levels = subgroup.get("levels") or sorted(frame[subgroup["variable"]].dropna().unique().tolist())
     return frame, list(levels)
 
@@ -153,6 +198,7 @@ def response_by_subgroup(dataset: pd.DataFrame, subgroups: list[dict], outcomes=
                 row[f"{out}_pct"] = 100 * table[0, j] / n if n else np.nan
                 row[f"{out}_p"] = res["p"]
                 row[f"{out}_test"] = res["test"]
+                row[f"{out}_note"] = res["note"]
             rows.append(row)
     out_frame = pd.DataFrame(rows)
     for out in outcomes:

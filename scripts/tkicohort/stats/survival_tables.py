@@ -49,8 +49,9 @@ def _estimability(n: int, events: int, ref_events: int) -> str:
     return ""
 
 
-def _univariable_cox(frame, var, levels, time, event, counts, firth) -> dict:
-    """Per non-reference level: hr, CI, Wald p, LR p, method, note."""
+def hazard_ratios_vs_reference(frame, var, levels, time, event, counts, firth) -> dict:
+    """Univariable Cox model of ``var`` (first level = reference): per level hr, CI, Wald p, LR p, method, note;
+    ``counts``: level → (patients, events). See the module docstring for levels without a finite HR."""
     ref = levels[0]
     out = {lev: {"note": ""} for lev in levels}
     out[ref] = {"hr": 1.0, "note": "reference level"}
@@ -101,7 +102,7 @@ def pfs_by_subgroup(dataset: pd.DataFrame, subgroups: list[dict], time: str = "p
         lr = logrank_test(frame[time], frame[event], frame[var])
         groups = {lev: frame[frame[var] == lev] for lev in levels}
         counts = {lev: (len(g), int(g[event].sum())) for lev, g in groups.items()}
-        cox = _univariable_cox(frame, var, levels, time, event, counts, firth)
+        cox = hazard_ratios_vs_reference(frame, var, levels, time, event, counts, firth)
         for lev in levels:
             g = groups[lev]
             row = {"subgroup": sg.get("label", var), "variable": var, "level": lev,

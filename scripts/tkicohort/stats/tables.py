@@ -1,16 +1,26 @@
 """The tables of a cohort, by name: which ones a plan yields, and how each is computed from the stage's inputs.
 
 Every table reads the analysis dataset (``results/<c>/analysis/patients.csv``); the adverse-event and
-quality-of-life tables also read the ingested ``adverse_events`` / ``qol`` tables. Which tables a plan yields:
+quality-of-life tables also read the ingested ``adverse_events`` / ``qol`` tables. Which tables a cohort gets is
+decided when the workflow starts, from the plan and from which files the cohort folder has (:func:`tables_for`):
 
-- both designs: ``baseline`` (when the plan lists baseline rows), ``efficacy``, ``pfs_overall``, ``adverse_events``;
-- single arm: ``response_by_subgroup``, ``pfs_by_subgroup``, ``cox_multivariable`` (when the plan lists variables);
-- two arms: ``response_by_arm`` (best response and clinical benefit by arm), ``pfs_by_arm``, ``qol`` (when qol data).
+- ``baseline`` when the plan lists baseline rows; ``adverse_events`` when the cohort has ``adverse_events.csv``;
+- with tumour assessments (``tumor_measurements.csv`` or ``responses.csv``): ``efficacy``, and ``response_by_subgroup``
+  (single arm) or ``response_by_arm`` (two arms); without them (a survival-only cohort) no response table and no PFS;
+- for each time-to-event endpoint of the plan (``pfs`` only with tumour assessments, ``os``): the overall summary
+  ``pfs_overall`` (one table, a block per endpoint), then ``<endpoint>_by_subgroup`` (single arm) or
+  ``<endpoint>_by_arm`` and, when the plan has subgroups, ``<endpoint>_by_subgroup_and_arm`` (two arms);
+- single arm: ``cox_multivariable`` (PFS) when the plan lists variables; two arms: ``qol`` when there are QoL data.
+
+Each endpoint is analysed in its own population (:mod:`tkicohort.stats.populations`); the response tables use one
+definition of response throughout, confirmed when the plan requires confirmation, named in their titles
+(:func:`title_for`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -18,6 +28,7 @@ import pandas as pd
 from .adverse_events import adverse_event_table
 from .baseline import baseline_table, compare_categorical, mann_whitney
 from .efficacy import RESPONSE_ORDER, efficacy_table
+from .populations import expression_of, population, response_population
 from .response import response_by_subgroup
 from .survival_tables import (
     multivariable_cox,
@@ -25,6 +36,10 @@ from .survival_tables import (
     pfs_by_subgroup,
     select_by_univariable_p,
 )
+from .treatment_by_subgroup import treatment_by_subgroup
+
+TIME_TO_EVENT = ("pfs", "os")
+ENDPOINT_NAMES = {"pfs": "Progression-free survival", "os": "Overall survival"}
 
 
 @dataclass
@@ -32,6 +47,7 @@ class TableInputs:
     dataset: pd.DataFrame
     adverse_events: pd.DataFrame | None = None
     qol: pd.DataFrame | None = None
+    tumour_data: bool = True
 
 
 def time_column(plan: dict, endpoint: str = "pfs") -> str:
@@ -39,14 +55,29 @@ def time_column(plan: dict, endpoint: str = "pfs") -> str:
     return f"{endpoint}_{unit}"
 
 
-def tables_for(plan: dict, has_qol: bool = False) -> list[str]:
+def time_to_event_endpoints(plan: dict, tumour_data: bool = True) -> list[str]:
+    """The plan's time-to-event endpoints that the cohort can give (no PFS without tumour assessments)."""
+    wanted = plan.get("endpoints", ["pfs", "os", "orr", "dcr"])
+    return [e for e in TIME_TO_EVENT if e in wanted and (e != "pfs" or tumour_data)]
+
+
+def tables_for(plan: dict, has_qol: bool = False, *, tumour_data: bool = True,
+               adverse_events: bool = True) -> list[str]:
+    """Names of the tables of a cohort with this plan and these data (see the module docstring)."""
+    endpoints = time_to_event_endpoints(plan, tumour_data)
     names = ["baseline"] if plan.get("baseline") else []
-    names += ["efficacy", "pfs_overall", "adverse_events"]
+    names += ["efficacy"] if tumour_data else []
+    names += ["pfs_overall"] if endpoints else []
+    names += ["adverse_events"] if adverse_events else []
     if plan["design"] == "two_arm":
-        names += ["response_by_arm", "pfs_by_arm"] + (["qol"] if has_qol else [])
+        names += ["response_by_arm"] if tumour_data else []
+        for e in endpoints:
+            names += [f"{e}_by_arm"] + ([f"{e}_by_subgroup_and_arm"] if plan.get("subgroups") else [])
+        names += ["qol"] if has_qol else []
     else:
-        names += ["response_by_subgroup", "pfs_by_subgroup"]
-        if plan.get("multivariable", {}).get("variables"):
+        names += ["response_by_subgroup"] if tumour_data else []
+        names += [f"{e}_by_subgroup" for e in endpoints]
+        if "pfs" in endpoints and plan.get("multivariable", {}).get("variables"):
             names.append("cox_multivariable")
     return names
 
@@ -61,10 +92,14 @@ def _tests(plan: dict) -> dict:
     return plan.get("tests", {})
 
 
-def survival_population(dataset: pd.DataFrame, plan: dict) -> pd.DataFrame:
-    """The patients of the survival analyses: the plan's ``tests.pfs_population`` query, or everyone."""
-    query = _tests(plan).get("pfs_population")
-    return dataset.query(query, engine="python") if query else dataset
+def response_column(plan: dict) -> str:
+    """The best overall response every response table reads: confirmed when the plan requires confirmation."""
+    return "bor_confirmed" if plan.get("recist", {}).get("require_confirmation", False) else "bor"
+
+
+def survival_population(dataset: pd.DataFrame, plan: dict, endpoint: str = "pfs") -> pd.DataFrame:
+    """The patients of the survival analyses of ``endpoint``: the plan's ``populations.<endpoint>``."""
+    return population(dataset, plan, endpoint)
 
 
 def subgroup_specs(plan: dict) -> dict[str, dict]:
@@ -77,6 +112,11 @@ def subgroup_specs(plan: dict) -> dict[str, dict]:
     return specs
 
 
+def _by_arm(frame: pd.DataFrame, plan: dict) -> list[tuple[str, pd.DataFrame]]:
+    arm, arms = arm_setup(plan)
+    return [("all", frame)] if not arm else [(a, frame[frame[arm] == a]) for a in arms]
+
+
 def make_baseline(inputs: TableInputs, plan: dict) -> pd.DataFrame:
     arm, arms = arm_setup(plan)
     return baseline_table(inputs.dataset, plan.get("baseline", []), arm=arm, arms=arms,
@@ -85,24 +125,21 @@ def make_baseline(inputs: TableInputs, plan: dict) -> pd.DataFrame:
 
 def make_efficacy(inputs: TableInputs, plan: dict) -> pd.DataFrame:
     breaks = tuple(plan.get("efficacy", {}).get("duration_breaks_months", (6, 12, 18)))
-    arm, arms = arm_setup(plan)
-    if not arm:
-        return efficacy_table(inputs.dataset, duration_breaks_months=breaks).assign(arm="all")
-    parts = [efficacy_table(inputs.dataset[inputs.dataset[arm] == a], duration_breaks_months=breaks).assign(arm=a)
-             for a in arms]
+    unit = plan.get("time", {}).get("unit", "months")
+    patients = response_population(inputs.dataset, plan)
+    parts = [efficacy_table(frame, response_column(plan), breaks, time_unit=unit,
+                            conf_type=_tests(plan).get("km_ci", "log-log")).assign(arm=name)
+             for name, frame in _by_arm(patients, plan)]
     return pd.concat(parts, ignore_index=True)
 
 
 def make_pfs_overall(inputs: TableInputs, plan: dict) -> pd.DataFrame:
+    """The overall summary of each time-to-event endpoint, each in its own population."""
     t = _tests(plan)
-    arm, arms = arm_setup(plan)
-    data = survival_population(inputs.dataset, plan)
-    groups = [("all", data)] if not arm else [(a, data[data[arm] == a]) for a in arms]
     parts = []
-    for endpoint in ("pfs", "os"):
-        if endpoint not in plan.get("endpoints", ["pfs", "os"]):
-            continue
-        for name, frame in groups:
+    for endpoint in time_to_event_endpoints(plan, inputs.tumour_data):
+        data = survival_population(inputs.dataset, plan, endpoint)
+        for name, frame in _by_arm(data, plan):
             parts.append(overall_survival_summary(
                 frame, time_column(plan, endpoint), f"{endpoint}_event", t.get("km_ci", "log-log"),
                 tuple(t.get("landmarks_months", (6, 12, 24))), t.get("rmst_horizon_months"), endpoint,
@@ -111,29 +148,31 @@ def make_pfs_overall(inputs: TableInputs, plan: dict) -> pd.DataFrame:
 
 
 def make_response_by_subgroup(inputs: TableInputs, plan: dict) -> pd.DataFrame:
-    evaluable = inputs.dataset[inputs.dataset["evaluable"] == 1]
-    return response_by_subgroup(evaluable, plan["subgroups"], test=_tests(plan).get("response", "fisher"))
+    return response_by_subgroup(response_population(inputs.dataset, plan), plan["subgroups"],
+                                test=_tests(plan).get("response", "fisher"))
 
 
-def make_pfs_by_subgroup(inputs: TableInputs, plan: dict) -> pd.DataFrame:
+def make_by_subgroup(inputs: TableInputs, plan: dict, endpoint: str = "pfs") -> pd.DataFrame:
     t = _tests(plan)
-    return pfs_by_subgroup(survival_population(inputs.dataset, plan), plan["subgroups"], time=time_column(plan), conf_type=t.get("km_ci",
-                           "log-log"), rmst_horizon=t.get("rmst_horizon_months"), firth=t.get("cox_firth", False))
+    return pfs_by_subgroup(survival_population(inputs.dataset, plan, endpoint), plan["subgroups"],
+                           time=time_column(plan, endpoint), event=f"{endpoint}_event",
+                           conf_type=t.get("km_ci", "log-log"), rmst_horizon=t.get("rmst_horizon_months"),
+                           firth=t.get("cox_firth", False))
 
 
 def make_cox_multivariable(inputs: TableInputs, plan: dict) -> pd.DataFrame:
     spec = plan.get("multivariable", {})
     wanted = list(spec.get("variables", []))
     if spec.get("select_p") is not None:
-        uni = make_pfs_by_subgroup(inputs, plan)
+        uni = make_by_subgroup(inputs, plan, "pfs")
         keep = set(select_by_univariable_p(uni, spec["select_p"]))
         wanted = [v for v in wanted if v in keep]
     by_var = subgroup_specs(plan)
     variables = [by_var.get(v, {"variable": v}) for v in wanted]
     if not variables:
         return pd.DataFrame({"term": [], "note": []})
-    table, warnings = multivariable_cox(survival_population(inputs.dataset, plan), variables, time=time_column(plan),
-                                        firth=_tests(plan).get("cox_firth", False))
+    table, warnings = multivariable_cox(survival_population(inputs.dataset, plan, "pfs"), variables,
+                                        time=time_column(plan), firth=_tests(plan).get("cox_firth", False))
     table["warning"] = "; ".join(warnings)
     return table
 
@@ -141,47 +180,47 @@ def make_cox_multivariable(inputs: TableInputs, plan: dict) -> pd.DataFrame:
 def make_adverse_events(inputs: TableInputs, plan: dict) -> pd.DataFrame:
     ae = inputs.adverse_events if inputs.adverse_events is not None else pd.DataFrame(
         {"patient_id": [], "term": [], "grade": []})
-    arm, arms = arm_setup(plan)
-    if not arm:
-        return adverse_event_table(ae, inputs.dataset).assign(arm="all")
-    parts = [adverse_event_table(ae, inputs.dataset[inputs.dataset[arm] == a]).assign(arm=a) for a in arms]
+    parts = [adverse_event_table(ae, frame).assign(arm=name) for name, frame in _by_arm(inputs.dataset, plan)]
     return pd.concat(parts, ignore_index=True)
 
 
 def make_response_by_arm(inputs: TableInputs, plan: dict) -> pd.DataFrame:
     """Best response distribution by arm (χ² over the observed categories) and clinical benefit (DCR) by arm."""
     arm, arms = arm_setup(plan)
-    ev = inputs.dataset[inputs.dataset["evaluable"] == 1]
-    present = [c for c in RESPONSE_ORDER if (ev["bor"] == c).any()]
+    ev = response_population(inputs.dataset, plan)
+    bor = response_column(plan)
+    present = [c for c in RESPONSE_ORDER if (ev[bor] == c).any()]
     test_name = _tests(plan).get("response", "chisq")
     rows = []
-    dist = compare_categorical(ev["bor"], ev[arm], arms, present, test_name)
+    dist = compare_categorical(ev[bor], ev[arm], arms, present, test_name)
     cbr = compare_categorical(ev["dcr"], ev[arm], arms, [1, 0], test_name)
     for a in arms:
         g = ev[ev[arm] == a]
         for code in present:
-            k = int((g["bor"] == code).sum())
+            k = int((g[bor] == code).sum())
             rows.append({"section": "best overall response", "item": code, "arm": a, "n": k,
                          "denominator": len(g), "pct": 100 * k / len(g) if len(g) else np.nan,
-                         "test": dist["test"], "statistic": dist["statistic"], "p": dist["p"]})
+                         "test": dist["test"], "statistic": dist["statistic"], "p": dist["p"], "note": dist["note"]})
         k = int(g["dcr"].sum())
         rows.append({"section": "clinical benefit", "item": "CR+PR+SD", "arm": a, "n": k, "denominator": len(g),
                      "pct": 100 * k / len(g) if len(g) else np.nan, "test": cbr["test"],
-                     "statistic": cbr["statistic"], "p": cbr["p"]})
+                     "statistic": cbr["statistic"], "p": cbr["p"], "note": cbr["note"]})
     return pd.DataFrame(rows)
 
 
-def make_pfs_by_arm(inputs: TableInputs, plan: dict) -> pd.DataFrame:
-    """KM, log-rank and Cox HR of treatment vs reference arm; with ``tests.pfs_times_test: mann_whitney`` also the
-    Mann–Whitney test on the PFS times (which ignores censoring), so both are visible side by side."""
+def make_by_arm(inputs: TableInputs, plan: dict, endpoint: str = "pfs") -> pd.DataFrame:
+    """KM, log-rank and Cox HR of treatment vs reference arm; for PFS with ``tests.pfs_times_test: mann_whitney``
+    also the Mann–Whitney test on the PFS times (which ignores censoring), so both are visible side by side."""
     t = _tests(plan)
     arm, arms = arm_setup(plan)
     subgroup = {"variable": arm, "label": "Arm", "levels": arms}
-    data = survival_population(inputs.dataset, plan)
-    table = pfs_by_subgroup(data, [subgroup], time=time_column(plan), conf_type=t.get("km_ci", "log-log"),
-                            rmst_horizon=t.get("rmst_horizon_months"), firth=t.get("cox_firth", False))
-    if t.get("pfs_times_test", "none") == "mann_whitney":
-        times = [data.loc[data[arm] == a, time_column(plan)].dropna() for a in arms]
+    data = survival_population(inputs.dataset, plan, endpoint)
+    time = time_column(plan, endpoint)
+    table = pfs_by_subgroup(data, [subgroup], time=time, event=f"{endpoint}_event",
+                            conf_type=t.get("km_ci", "log-log"), rmst_horizon=t.get("rmst_horizon_months"),
+                            firth=t.get("cox_firth", False))
+    if endpoint == "pfs" and t.get("pfs_times_test", "none") == "mann_whitney":
+        times = [data.loc[data[arm] == a, time].dropna() for a in arms]
         mw = mann_whitney(*times, method=t.get("mann_whitney", "auto"))
         table["times_test"], table["times_statistic"], table["times_p"] = mw["test"], mw["statistic"], mw["p"]
         # the raw times' median and range, as publications that use this test print them (censoring ignored)
@@ -189,6 +228,13 @@ def make_pfs_by_arm(inputs: TableInputs, plan: dict) -> pd.DataFrame:
         for stat in ("median", "min", "max"):
             table[f"times_{stat}"] = table["level"].map(lambda lv, s=stat: getattr(by_level[lv], s)())
     return table
+
+
+def make_by_subgroup_and_arm(inputs: TableInputs, plan: dict, endpoint: str = "pfs") -> pd.DataFrame:
+    arm, arms = arm_setup(plan)
+    return treatment_by_subgroup(survival_population(inputs.dataset, plan, endpoint), plan["subgroups"], arm, arms,
+                                 time_column(plan, endpoint), f"{endpoint}_event",
+                                 firth=_tests(plan).get("cox_firth", False))
 
 
 def make_qol(inputs: TableInputs, plan: dict) -> pd.DataFrame:
@@ -201,8 +247,11 @@ def make_qol(inputs: TableInputs, plan: dict) -> pd.DataFrame:
 MAKERS = {
     "baseline": make_baseline, "efficacy": make_efficacy, "pfs_overall": make_pfs_overall,
     "adverse_events": make_adverse_events, "response_by_subgroup": make_response_by_subgroup,
-    "pfs_by_subgroup": make_pfs_by_subgroup, "cox_multivariable": make_cox_multivariable,
-    "response_by_arm": make_response_by_arm, "pfs_by_arm": make_pfs_by_arm, "qol": make_qol,
+    **{f"{e}_by_subgroup": partial(make_by_subgroup, endpoint=e) for e in TIME_TO_EVENT},
+    "cox_multivariable": make_cox_multivariable, "response_by_arm": make_response_by_arm,
+    **{f"{e}_by_arm": partial(make_by_arm, endpoint=e) for e in TIME_TO_EVENT},
+    **{f"{e}_by_subgroup_and_arm": partial(make_by_subgroup_and_arm, endpoint=e) for e in TIME_TO_EVENT},
+    "qol": make_qol,
 }
 
 
@@ -214,7 +263,42 @@ TITLES = {
     "baseline": "Baseline characteristics", "efficacy": "Best overall response and disease control",
     "pfs_overall": "Progression-free and overall survival", "adverse_events": "Adverse events (worst grade per patient)",
     "response_by_subgroup": "Disease control and objective response by subgroup",
-    "pfs_by_subgroup": "Progression-free survival by subgroup", "cox_multivariable": "Multivariable Cox model of PFS",
-    "response_by_arm": "Response and clinical benefit by arm", "pfs_by_arm": "Progression-free survival by arm",
+    **{f"{e}_by_subgroup": f"{ENDPOINT_NAMES[e]} by subgroup" for e in TIME_TO_EVENT},
+    "cox_multivariable": "Multivariable Cox model of PFS",
+    "response_by_arm": "Response and clinical benefit by arm",
+    **{f"{e}_by_arm": f"{ENDPOINT_NAMES[e]} by arm" for e in TIME_TO_EVENT},
+    **{f"{e}_by_subgroup_and_arm": f"{ENDPOINT_NAMES[e]}: treatment effect by subgroup, with interaction test"
+       for e in TIME_TO_EVENT},
     "qol": "Quality of life (EORTC QLQ-C30) by arm",
 }
+RESPONSE_TABLES = ("efficacy", "response_by_subgroup", "response_by_arm")
+
+
+def title_for(name: str, plan: dict, tumour_data: bool = True) -> str:
+    """The printed title of table ``name``: which response definition a response table uses, which patients a
+    survival table covers, and what a survival-only cohort lacks."""
+    title = TITLES[name]
+
+    def patients(endpoint: str) -> str:
+        expression = expression_of(plan, endpoint)
+        return f"patients with {expression}" if expression else "all patients"
+
+    if name in RESPONSE_TABLES:
+        recist = plan.get("recist", {})
+        if recist.get("require_confirmation", False):
+            which = (f"confirmed responses: CR and PR confirmed ≥ {recist.get('confirmation_days', 28)} days "
+                     "later, RECIST 1.1")
+        else:
+            which = "responses without confirmation, RECIST 1.1"
+        title += f" ({which}; {patients('response')})"
+    endpoint = name.split("_", 1)[0]
+    if endpoint in TIME_TO_EVENT and name != "pfs_overall":
+        title += f" ({patients(endpoint)})"
+    if name == "pfs_overall":  # the cohort's overview table says once what a survival-only cohort lacks
+        endpoints = time_to_event_endpoints(plan, tumour_data)
+        names = [ENDPOINT_NAMES[e] for e in endpoints]
+        title = names[0] + "".join(f" and {n.lower()}" for n in names[1:])
+        title += " (" + "; ".join(f"{e.upper()}: {patients(e)}" for e in endpoints) + ")"
+        if not tumour_data:
+            title += " — no tumour assessments in this cohort: no progression-free survival and no response tables"
+    return title

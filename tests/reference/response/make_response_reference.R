@@ -2,19 +2,24 @@
 # Run: Rscript make_response_reference.R   (writes the CSV files beside this script)
 tables <- list(
   "10,7;5,4", "3,2,1;1,2,5", "7,0;8,11", "6,1;2,17", "0,5,2,1;4,3,6,5", "15,0;10,1",
-  "12,3;2,9", "4,4,4;4,4,4", "1,9,3;9,1,8", "11,4;7,4", "20,30;30,20", "2,3,8,1;7,1,1,6"
+  "12,3;2,9", "4,4,4;4,4,4", "1,9,3;9,1,8", "11,4;7,4", "20,30;30,20", "2,3,8,1;7,1,1,6", "0,2;10,30"
 )
 parse <- function(s) do.call(rbind, lapply(strsplit(strsplit(s, ";")[[1]], ","), as.numeric))
 out <- data.frame()
 for (s in tables) {
   m <- parse(s)
-  chi <- suppressWarnings(chisq.test(m, correct = FALSE))
+  warned <- FALSE
+  chi <- withCallingHandlers(chisq.test(m, correct = FALSE),
+                             warning = function(w) { warned <<- TRUE; invokeRestart("muffleWarning") })
   chic <- suppressWarnings(chisq.test(m, correct = TRUE))
   out <- rbind(out, data.frame(
     table = s,
     fisher_p = fisher.test(m)$p.value,
     chisq_stat = unname(chi$statistic), chisq_df = unname(chi$parameter), chisq_p = chi$p.value,
-    chisq_corrected_stat = unname(chic$statistic), chisq_corrected_p = chic$p.value
+    chisq_corrected_stat = unname(chic$statistic), chisq_corrected_p = chic$p.value,
+    # R's "Chi-squared approximation may be incorrect" warning, and the expected counts it rests on
+    chisq_warns = warned, expected_min = min(chi$expected), expected_below_5 = sum(chi$expected < 5),
+    expected_below_1 = sum(chi$expected < 1)
   ))
 }
 write.csv(out, "contingency.csv", row.names = FALSE)
