@@ -92,7 +92,7 @@ def read_literature(path: str | Path) -> pd.DataFrame:
             if len(cells) != len(expected):
                 problems.append(f"{path}:{line}: {len(cells)} cells, the header has {len(expected)}")
                 continue
-            row = {}
+            row, failed = {}, set()
             printed.append(dict(zip(expected, cells, strict=True)))
             for column, text in zip(expected, cells, strict=True):
                 try:
@@ -100,9 +100,11 @@ def read_literature(path: str | Path) -> pd.DataFrame:
                 except ValueError:
                     problems.append(f"{path}:{line}: column '{column}': value '{text}' — not a "
                                     f"{'whole number' if column in INTEGER_COLUMNS else 'number'}")
-                    row[column] = None
+                    row[column], failed = None, failed | {column}
             for err in validator.iter_errors(row):
                 column = err.path[0] if err.path else "?"
+                if column in failed:
+                    continue
                 shown = row.get(column) if err.path else ""
                 problems.append(f"{path}:{line}: column '{column}': value '{shown}' — {err.message}")
             rows.append(row)
@@ -119,6 +121,7 @@ def read_literature(path: str | Path) -> pd.DataFrame:
     for column in NUMBER_COLUMNS:
         frame[column] = frame[column].astype(float)
     frame.attrs["printed"] = printed  # every cell as written, for the audit (precision of the printed numbers)
+    frame.attrs["label"] = literature_source(path)["label"]
     return frame
 
 

@@ -11,7 +11,7 @@ from tkicohort.cohort_files import cohort_data, survival_only_message
 from tkicohort.config import ConfigProblem, read_plan
 from tkicohort.ingest.contract import TABLES
 from tkicohort.plan_check import check_cohort
-from tkicohort.stats.tables import MAKERS, tables_for
+from tkicohort.stats.tables import MAKERS, context_reads, tables_for
 
 
 validate(config, schema="../schemas/config.schema.yaml")
@@ -39,7 +39,10 @@ if _problems:
 
 COHORTS = sorted(config["cohorts"])
 # which files each cohort supplies decides its tables and figures (tkicohort.cohort_files), once, before any job
-DATA = {_name: cohort_data(config["cohorts"][_name]["data"]) for _name in COHORTS}
+DATA = {
+    _name: {**cohort_data(config["cohorts"][_name]["data"]), "literature": bool(config.get("literature"))}
+    for _name in COHORTS
+}
 for _name in COHORTS:
     if not DATA[_name]["tumour_data"]:
         logger.info(survival_only_message(_name))
@@ -87,11 +90,17 @@ def tumour_data(wildcards):
 
 
 def table_inputs(wildcards):
-    return {
+    inputs = {
         "dataset": f"results/{wildcards.cohort}/analysis/patients.csv",
         "adverse_events": f"results/{wildcards.cohort}/data/adverse_events.parquet",
         "qol": f"results/{wildcards.cohort}/data/qol.parquet",
     }
+    if wildcards.table == "context":  # the cohort's own tables and the literature file
+        cohort = wildcards.cohort
+        reads = context_reads(PLANS[cohort], **cohort_flags(cohort))
+        inputs.update({f"table_{t}": f"results/{cohort}/tables/{t}.csv" for t in reads})
+        inputs["literature"] = config["literature"]
+    return inputs
 
 
 def cohort_tables(cohort):
