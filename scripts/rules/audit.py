@@ -21,6 +21,6 @@ if sm.input.get("literature"):
 others = [load_published(path) for path in sm.input.others]
 result = audit(load_published(sm.input.published), others, literature, label)
 write_csv(result.findings, sm.output.csv)
-write_text(audit_page(result.label, result.documents, result.findings, result.checks, CHECK_DESCRIPTIONS),
-           sm.output.html)
+write_text(audit_page(result.label, result.documents, result.findings, result.checks, CHECK_DESCRIPTIONS,
+                      result.compared_with), sm.output.html)
 logging.info("%s: %s", sm.input.published, summary(result.findings))

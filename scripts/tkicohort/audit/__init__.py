@@ -183,7 +183,8 @@ class Audit:
 
     study: str
     label: str
-    documents: list[str]
+    documents: list[str]  # the documents of the audited file
+    compared_with: list[str]  # the other files' documents and the literature file the cross-source checks read
     findings: pd.DataFrame
     checks: pd.DataFrame
     rows: pd.DataFrame
@@ -204,10 +205,18 @@ def audit(published: dict, others: Sequence[dict] = (), literature: pd.DataFrame
     """Every check on one publication file, and the cross-source checks against ``others`` (other studies' files)
     and ``literature`` (a literature file's rows); see the package docstring."""
     pub, rows = _rows(published, others, literature, literature_label)
-    documents = ([s.get("label", k) for k, s in pub.sources.items()] if pub.sources else [pub.label])
-    return Audit(study=pub.study, label=pub.label, documents=documents, findings=to_findings(pub, rows),
+    documents = _documents(pub)
+    compared = [d for o in others for d in _documents(Publication.from_dict(o))]
+    compared += [literature_label] if literature is not None else []
+    compared = [d for d in dict.fromkeys(compared) if d not in documents]
+    return Audit(study=pub.study, label=pub.label, documents=documents, compared_with=compared,
+                 findings=to_findings(pub, rows),
                  checks=check_summary(rows, CHECK_DESCRIPTIONS),
                  rows=pd.DataFrame(rows, columns=list(COLUMNS)))
+
+
+def _documents(pub: Publication) -> list[str]:
+    return [s.get("label", k) for k, s in pub.sources.items()] if pub.sources else [pub.label]
 
 
 def audit_publication(published: dict, others: Sequence[dict] = (), literature: pd.DataFrame | None = None,

@@ -97,12 +97,14 @@ def _counts(frame: pd.DataFrame) -> str:
 
 
 def audit_page(label: str, documents: list[str], findings: pd.DataFrame, checks: pd.DataFrame,
-               descriptions: dict[str, str]) -> str:
+               descriptions: dict[str, str], compared_with: list[str] = ()) -> str:
     """The audit page of one study (see the module docstring)."""
     auto = findings[findings["origin"] == "automatic"]
     recorded = findings[findings["origin"] == "recorded"]
     title = f"Audit of the published numbers — {label}"
-    intro = (f"<p>Documents: {_e('; '.join(documents))}. Findings of the checks: {_e(_counts(auto))}; conflicts "
+    others = f" Compared with: {_e('; '.join(compared_with))}." if compared_with else ""
+    intro = (f"<p>Documents: {_e('; '.join(documents))}.{others} "
+             f"Findings of the checks: {_e(_counts(auto))}; conflicts "
              f"recorded by hand: {_e(_counts(recorded))}. One finding per inconsistency, with every place it "
              "concerns; the checks work from the printed numbers alone, the recorded conflicts were read off the "
              "text.</p>")
