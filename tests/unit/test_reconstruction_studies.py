@@ -31,7 +31,8 @@ from tkicohort.stats.tables import TableInputs, make_table, tables_for
 
 REPO = Path(__file__).resolve().parents[2]
 STUDIES = {"zhujiang_2023": "config/plans/zhujiang.yaml", "tehran": "config/plans/tehran.yaml"}
-QUICK = {"particles": 150, "max_generations": 2, "batch": 600, "ae_particles": 60}
+QUICK = {"particles": 150, "max_generations": 2, "batch": 600, "ae_particles": 60, "search_steps": 600,
+         "chain_steps": 100}
 
 
 @pytest.fixture(scope="module", params=list(STUDIES))
@@ -119,11 +120,10 @@ def test_no_plausibility_statistic_beyond_the_ensemble_limit(committed):
     assert (compared["status"] == "pass").all(), compared[compared["status"] == "fail"]
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("name", list(STUDIES))
 def test_a_small_ensemble_is_deterministic_and_its_files_give_the_designed_courses(name, tmp_path):
-    """Slow (~20-40 s): two quick fits of a 4-member ensemble; every member's files are read back through the
-    pipeline and compared, patient by patient, with the member's designed course."""
+    """Two quick fits of a 4-member ensemble (short fits and conditioning chains: a few seconds); every member's
+    files are read back through the pipeline and compared, patient by patient, with the member's designed course."""
     folder = REPO / "resources" / "studies" / name
     first = reconstruct(folder, members=4, settings=QUICK)
     second = reconstruct(folder, members=4, settings=QUICK)
@@ -146,6 +146,9 @@ def test_a_small_ensemble_is_deterministic_and_its_files_give_the_designed_cours
         assert (d["pfs_event"].to_numpy()[evaluable] == courses.pfs_event[m][evaluable]).all()
         assert (d["followup_days"].to_numpy() == courses.followup_day[m]).all()
         assert (d["os_event"].to_numpy() == courses.death[m]).all()
+        responders = np.isin(study.course, ["CR", "PR"])
+        dor = courses.pfs_day[m] - courses.response_day[m]
+        assert np.allclose(d["dor_days"].to_numpy(dtype=float)[responders], dor[responders])
 
 
 def test_a_spec_that_cannot_describe_a_cohort_stops_with_a_message(tmp_path, capsys):
@@ -160,3 +163,35 @@ def test_a_spec_that_cannot_describe_a_cohort_stops_with_a_message(tmp_path, cap
     assert code == 2
     assert "covariate 'sex': cell 'sorafenib' lists 23 patients, it has [22]" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_the_plausibility_command_passes_the_committed_cohort(capsys):
+    from tkicohort.stats.plausibility_cli import main as plausibility_main
+
+    folder = REPO / "resources" / "studies" / "zhujiang_2023"
+    code = plausibility_main([str(REPO / "resources" / "cohorts" / "zhujiang_2023"), "--plan",
+                              str(REPO / "config" / "plans" / "zhujiang.yaml"), "--ensemble",
+                              str(folder / "ensemble" / "plausibility.csv")])
+    out = capsys.readouterr().out
+    assert code == 0 and "max_events_14d" in out and "fail" not in out
+
+
+def test_the_plausibility_command_fails_a_cohort_with_artefacts(tmp_path, capsys):
+    """The committed Zhujiang files with every last contact moved to one day: the share of distinct last-contact
+    days collapses and the check fails."""
+    from tkicohort.stats.plausibility_cli import main as plausibility_main
+
+    source = REPO / "resources" / "cohorts" / "zhujiang_2023"
+    cohort = tmp_path / "cohort"
+    cohort.mkdir()
+    for f in source.glob("*.csv"):
+        (cohort / f.name).write_bytes(f.read_bytes())
+    patients = pd.read_csv(cohort / "patients.csv", dtype=str, keep_default_na=False)
+    alive = patients["death"] == "0"
+    patients.loc[alive, "followup_days"] = "1560"
+    patients.to_csv(cohort / "patients.csv", index=False)
+    code = plausibility_main([str(cohort), "--plan", str(REPO / "config" / "plans" / "zhujiang.yaml"), "--ensemble",
+                              str(REPO / "resources" / "studies" / "zhujiang_2023" / "ensemble" / "plausibility.csv")])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert any(line.startswith("distinct_last_contact_share") and line.endswith("fail") for line in out.splitlines())
