@@ -23,6 +23,7 @@ from tkicohort.ingest.validate import ingest_cohort
 from tkicohort.recist.stage import run_recist
 from tkicohort.stats.qol import score_qlq_c30
 from tkicohort.stats.qol_tables import select_assessment
+from tkicohort.stats.survival_tables import POST_BASELINE_NOTE
 from tkicohort.stats.tables import TableInputs, make_table
 
 matplotlib.use("Agg")
@@ -234,8 +235,10 @@ def test_forest_of_the_example_prints_univariable_and_multivariable_hazard_ratio
         assert f"{r['hr']:.2f} ({r['hr_ci_low']:.2f}–{r['hr_ci_high']:.2f})" in hr
     not_estimable = uni[uni["hr"].isna() & ~uni["note"].fillna("").str.startswith("reference")]
     assert len(not_estimable), "the example has a level without an HR"
-    assert all(note in hr for note in not_estimable["note"])
+    # the reason is printed; a post-baseline subgroup's pointer to its own table is the heading's mark and footnote
+    assert all(note.replace("; " + POST_BASELINE_NOTE, "") in hr for note in not_estimable["note"])
     labels = " ".join(texts(axes(fig, "forest_labels")))
+    assert "Hand-foot skin reaction †" in labels and fig.texts and "pfs_post_baseline" in fig.texts[-1].get_text()
     assert "Multivariable Cox model (n = 12, 4 events)" in labels and "Hand-foot skin reaction: Yes vs No" in labels
 
 

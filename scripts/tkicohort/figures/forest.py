@@ -5,7 +5,9 @@ level with n, events and HR (95 % CI) against the first level. The reference lev
 a level whose HR is not estimable keeps its row and shows the reason instead of a point. Multivariable rows come from
 ``cox_multivariable.csv`` when the plan has a multivariable model: one row per model term labelled "level vs
 reference level", the model's n and events on the block's heading and the table's warning (e.g. few events per
-variable) under the plot. The HR axis is logarithmic with a line at 1; confidence limits beyond the axis end in an
+variable) under the plot. A subgroup known only after treatment start (``post_baseline`` = 1 in the table) is marked
+"†" and footnoted: its naive HR is biased by guarantee time, and the landmark and time-dependent analyses are in the
+``pfs_post_baseline`` table. The HR axis is logarithmic with a line at 1; confidence limits beyond the axis end in an
 arrow. Column widths follow the longest label, so no text overlaps another column.
 """
 
@@ -18,6 +20,7 @@ import pandas as pd
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from ..stats.render import fmt_estimate_ci
+from ..stats.survival_tables import POST_BASELINE_NOTE
 from ..stats.tables import subgroup_specs
 from .style import (
     DOUBLE_COLUMN_MM,
@@ -32,12 +35,17 @@ from .style import (
 ROW_MM, MIN_X, MAX_X = 4.2, 0.01, 100.0
 CHAR_MM, SMALL_CHAR_MM = 1.45, 1.2  # generous widths of a character at 7 pt (bold) and 6 pt
 COLUMNS = ["text", "n", "events", "hr", "hr_ci_low", "hr_ci_high", "hr_text", "kind"]
+POST_BASELINE_MARK = "†"
+POST_BASELINE_FOOTNOTE = ("† Known only after treatment start: the naive HR is biased in favour of the level reached "
+                          "during follow-up (guarantee time); landmark and time-dependent analyses in "
+                          "pfs_post_baseline.")
 
 
 def _hr_text(frame: pd.DataFrame, kind: np.ndarray) -> list[str]:
     estimates = [fmt_estimate_ci(h, lo, hi, 2) for h, lo, hi in
                  zip(frame["hr"], frame["hr_ci_low"], frame["hr_ci_high"], strict=True)]
-    notes = frame["note"].fillna("").astype(str).map(lambda s: textwrap.shorten(s, 40) or "not estimable")
+    notes = frame["note"].fillna("").astype(str).str.replace("; " + POST_BASELINE_NOTE, "", regex=False).map(
+        lambda s: textwrap.shorten(s, 40) or "not estimable")  # post-baseline rows: the mark and footnote say it
     return list(np.select([kind == "reference", kind == "estimate"], ["reference", estimates], notes))
 
 
@@ -57,8 +65,10 @@ def univariable_rows(table: pd.DataFrame) -> pd.DataFrame:
                      "not_estimable")
     label = t["label"] if "label" in t else t["level"]
     levels = t.assign(text="   " + label.astype(str), kind=kind, hr_text=_hr_text(t, kind))
+    post = pd.to_numeric(t.get("post_baseline", pd.Series(0, index=t.index)), errors="coerce").fillna(0) == 1
+    t["heading"] = t["subgroup"].astype(str).where(~post, t["subgroup"].astype(str) + " " + POST_BASELINE_MARK)
     heads = t.drop_duplicates("subgroup").assign(
-        text=lambda d: d["subgroup"].astype(str), kind="header", n=np.nan, events=np.nan, hr=np.nan,
+        text=lambda d: d["heading"], kind="header", n=np.nan, events=np.nan, hr=np.nan,
         hr_text=lambda d: "log-rank " + d["logrank_p"].map(p_text), order=lambda d: d["order"] - 0.5)
     rows = pd.concat([heads, levels], ignore_index=True).sort_values("order", kind="mergesort")
     return rows[COLUMNS].reset_index(drop=True)
@@ -110,12 +120,15 @@ def forest(pfs_by_subgroup: pd.DataFrame, plan: dict, cox_multivariable: pd.Data
         rows = pd.concat([rows, multivariable_rows(cox_multivariable, plan)], ignore_index=True)
         if "warning" in cox_multivariable:
             warning = str(cox_multivariable["warning"].fillna("").iloc[0])
+    footnotes = [POST_BASELINE_FOOTNOTE] if rows["text"].str.endswith(POST_BASELINE_MARK).any() else []
+    if warning:
+        footnotes.append(f"Multivariable model: {warning}")
     y = -np.arange(len(rows), dtype=float)
     label_mm = min(rows["text"].str.len().max() * CHAR_MM, 80.0)
     hr_mm = min(max(rows["hr_text"].str.len().max(), 14) * SMALL_CHAR_MM, 50.0)
     counts_mm = 24.0  # room for the bold "Events" header right of the n column
     plot_mm = max(DOUBLE_COLUMN_MM - 12 - label_mm - hr_mm - counts_mm, 40.0)
-    fig = new_figure("double", 24 + ROW_MM * len(rows) + (6 if warning else 0))
+    fig = new_figure("double", 24 + ROW_MM * len(rows) + 6 * len(footnotes))
     grid = fig.add_gridspec(1, 4, width_ratios=[label_mm, counts_mm, plot_mm, hr_mm], wspace=0.0)
     ax_text, ax_counts, ax, ax_hr = (fig.add_subplot(grid[i]) for i in range(4))
     for a, label in ((ax_text, "forest_labels"), (ax_counts, "forest_counts"), (ax, "forest"), (ax_hr, "forest_hr")):
@@ -155,7 +168,7 @@ def forest(pfs_by_subgroup: pd.DataFrame, plan: dict, cox_multivariable: pd.Data
     ax.set_xlabel("Hazard ratio for progression or death\n(log scale)")
     ax.tick_params(axis="y", left=False, labelleft=False)
     ax.spines["left"].set_visible(False)
-    if warning:
-        fig.supxlabel(textwrap.fill(f"Multivariable model: {warning}", 140), x=0.01, ha="left",
+    if footnotes:
+        fig.supxlabel("\n".join(textwrap.fill(note, 140) for note in footnotes), x=0.01, ha="left",
                       fontsize=SMALL_FONT_SIZE)
     return fig
