@@ -20,6 +20,7 @@ files = CohortFiles(
     reproduction_html=given.get("reproduction_html"),
     reproduction_csv=given.get("reproduction_csv"),
     audit_csv=given.get("audit"),
+    plausibility_csv=given.get("plausibility"),
     notes=list(sm.params.notes),
 )
 write_text(cohort_page(files), sm.output[0])

@@ -674,3 +674,18 @@ def select(frame: pd.DataFrame, text: str | None) -> pd.DataFrame:
         return frame
     mask = parse(text).evaluate(frame)
     return frame[mask.to_numpy(dtype=bool, na_value=False)]
+
+
+def evaluate_arrays(text: str, columns: Mapping[str, tuple[str | None, np.ndarray, np.ndarray]]) -> np.ndarray:
+    """The condition over columns held as arrays of any one shape (e.g. simulated cohorts × patients): ``columns``
+    maps a name to (type, values, missing) with type number / text / boolean. True where the condition is true
+    (unknown counts as not true, as in :func:`select`); checked like :meth:`Expression.evaluate`."""
+    expression = parse(text)
+    problems = expression.check({name: kind for name, (kind, _, _) in columns.items()})
+    if problems:
+        raise problems[0]
+    shape = np.shape(next(iter(columns.values()))[1]) if columns else ()
+    values = {c: _Value(columns[c][0], np.ravel(columns[c][1]), np.ravel(columns[c][2])) for c in expression.columns}
+    n = int(np.prod(shape)) if shape else 1
+    result = _evaluate(expression.root, values, n)
+    return np.broadcast_to(result.data & ~result.missing, (n,)).reshape(shape).copy()

@@ -164,9 +164,12 @@ def work(tmp_path_factory) -> Path:
     shutil.copytree(REPO / "config" / "plans", work / "config" / "plans")
     default = load_yaml(REPO / "config" / "config.yaml")
     for cohort in default["cohorts"].values():
-        for key in ("data", "published"):
+        for key in ("data", "published", "study"):
             if key in cohort:
                 cohort[key] = str(REPO / cohort[key])
+    default["studies"] = {name: str(REPO / path) for name, path in (default.get("studies") or {}).items()}
+    if default.get("literature"):
+        default["literature"] = str(REPO / default["literature"])
     (work / "config" / "config.yaml").write_text(yaml.safe_dump(default))
     mine = {"cohorts": {"mine": {"data": str(EXAMPLE), "plan": "config/plans/example.yaml"}}}
     (work / "my.yaml").write_text(yaml.safe_dump(mine))
@@ -194,7 +197,7 @@ def _pages(work: Path) -> list[Path]:
 
 def test_reports_are_self_contained_and_every_link_resolves(work):
     plan = load_yaml(REPO / "config" / "plans" / "example.yaml")
-    tables = tables_for(plan, **cohort_data(EXAMPLE))
+    tables = tables_for(plan, **cohort_data(EXAMPLE), literature=True)  # the default config names a literature file
     for page in _pages(work):
         text = page.read_text(encoding="utf-8")
         assert "<script" not in text.lower() and "<iframe" not in text.lower()
@@ -214,7 +217,7 @@ def test_reports_are_self_contained_and_every_link_resolves(work):
 def test_every_table_has_its_word_and_excel_files_readable_by_the_group(work):
     plan = load_yaml(REPO / "config" / "plans" / "example.yaml")
     folder = work / "results" / "mine" / "tables"
-    for name in tables_for(plan, **cohort_data(EXAMPLE)):
+    for name in tables_for(plan, **cohort_data(EXAMPLE), literature=True):
         for ext in ("csv", "md", "html", "xlsx", "docx"):
             path = folder / f"{name}.{ext}"
             assert stat.S_IMODE(path.stat().st_mode) == 0o644, path.name
@@ -243,11 +246,11 @@ def test_report_opens_in_a_browser_with_tables_inline_and_figures_decoded(work, 
         browser.close()
 
     plan = load_yaml(REPO / "config" / "plans" / "example.yaml")
-    tables = tables_for(plan, **cohort_data(EXAMPLE))
+    tables = tables_for(plan, **cohort_data(EXAMPLE), literature=True)
     assert [t[0] for t in shown["tables"]] == [f"mine-table-{n}" for n in tables]
     assert all(rows > 0 for _, rows in shown["tables"])
     figures = work / "results" / "mine" / "figures"
-    names = figures_for(plan, **cohort_data(EXAMPLE))
+    names = figures_for(plan, **cohort_data(EXAMPLE), literature=True)
     assert sorted(shown["figures"]) == sorted(names)
     for name, state in shown["figures"].items():
         assert state == [True, *png_size(figures / f"{name}.png")], f"{name}: {state}"

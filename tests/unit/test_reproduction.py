@@ -30,8 +30,8 @@ from tkicohort.stats.tables import TableInputs, make_table, tables_for
 REPO = Path(__file__).resolve().parents[2]
 COHORT = REPO / "resources" / "cohorts" / "zhujiang_2023"
 PLAN = load_yaml(REPO / "config" / "plans" / "zhujiang.yaml")
-ZHUJIANG = load_publication(REPO / "resources" / "published" / "zhujiang_2023.yaml")
-TEHRAN = load_publication(REPO / "resources" / "published" / "tehran.yaml")
+ZHUJIANG = load_publication(REPO / "resources" / "studies" / "zhujiang_2023" / "published.yaml")
+TEHRAN = load_publication(REPO / "resources" / "studies" / "tehran" / "published.yaml")
 
 
 def _tables(dataset: pd.DataFrame, ingested: dict) -> dict[str, pd.DataFrame]:
@@ -122,7 +122,7 @@ def test_close_and_differs_notes_state_the_rule():
 
 def test_every_zhujiang_number_gets_exactly_one_row(report):
     ids = [n["id"] for n in ZHUJIANG["numbers"]]
-    assert len(ids) == 475
+    assert len(ids) == 500
     assert list(report.index) == ids
     assert report.reset_index().columns.tolist() == COLUMNS
     assert set(report["status"]) <= set(STATUSES)
@@ -138,12 +138,37 @@ def test_statuses_are_consistent_with_values(report):
     assert (report.loc[report["status"].isin(["close", "differs"]), "note"].str.len() > 0).all()
 
 
-def test_external_and_case_numbers_are_not_reproducible(report):
+def test_external_numbers_are_not_reproducible(report):
     external = {k for k, p in ZHUJIANG["populations"].items() if p.get("external")}
     for n in ZHUJIANG["numbers"]:
-        if n["population"] in external or n["table"] in ("Table 6", "Figure 4"):
+        if n["population"] in external or n["table"] == "Table 6":
             assert report.loc[n["id"], "status"] == "not_reproducible", n["id"]
     assert (report.loc[report["table"] == "Table 6", "note"].str.startswith("another study")).all()
+
+
+def test_dates_and_design_values_are_not_reproducible(report):
+    """The data hold days from the first dose: no calendar date; the study period and scan schedule are design."""
+    dates = [n["id"] for n in ZHUJIANG["numbers"] if n["statistic"] == "date"]
+    assert len(dates) == 13  # study period (Methods, Abstract), three cases × 2, the article × 3
+    assert (report.loc[dates, "status"] == "not_reproducible").all()
+    notes = report.loc[dates + ["meth_scan_interval_min", "meth_scan_interval_max"], "note"]
+    assert notes.str.contains("design value|calendar date|article itself").all(), notes
+    assert report.loc["meth_scan_interval_max", "note"].startswith("a design value of the study")
+    assert report.loc["txt_case2_scan_date", "note"].startswith("a typical case's calendar date")
+
+
+def test_cases_and_claims_the_data_can_contradict_are_computed(report, dataset, recist):
+    """Figure 4's cases: the nearest scan in response of a lung-only partial responder; "eleven progressed": the
+    patients whose PFS ended in an event."""
+    visits = recist[0]
+    ev = dataset[dataset["evaluable"] == 1]
+    ids = ev.loc[(ev["lung_only"] == 1) & (ev["bor"] == "PR"), "patient_id"]
+    months = visits.loc[visits["patient_id"].isin(ids) & visits["overall_response"].isin(["CR", "PR"]),
+                        "day"] / 30.4375
+    for key, printed_months in (("fig4_case1_months", 28), ("fig4_case2_months", 46)):
+        nearest = months.iloc[(months - printed_months).abs().argmin()]
+        assert report.loc[key, "reproduced"] == pytest.approx(nearest)
+    assert report.loc["txt_pd_n", "reproduced"] == int(ev["pfs_event"].sum())
 
 
 def test_most_numbers_match_and_whole_tables_match(report):
@@ -193,8 +218,11 @@ def test_publication_conflicts_show_in_the_notes(report):
 def test_survival_rows_read_the_pfs_tables(report, dataset):
     from lifelines.statistics import logrank_test
 
-    assert report.loc["txt_pfs_median", "status"] == "match"
     ev = dataset[dataset["evaluable"] == 1]
+    from tkicohort.stats.kaplan_meier import kaplan_meier
+
+    assert report.loc["txt_pfs_median", "reproduced"] == pytest.approx(
+        kaplan_meier(ev["pfs_months"], ev["pfs_event"]).median()[0], nan_ok=True)
     male = ev["sex"] == "M"
     p = logrank_test(ev.loc[male, "pfs_months"], ev.loc[~male, "pfs_months"], ev.loc[male, "pfs_event"],
                      ev.loc[~male, "pfs_event"]).p_value
@@ -319,6 +347,37 @@ def test_every_tehran_number_is_resolved_on_the_tehran_cohort():
     frame = reproduce_publication(TEHRAN, tables, dataset, data=data).set_index("target_id")
     assert list(frame.index) == [n["id"] for n in TEHRAN["numbers"]]
     unresolved = frame[frame["status"] == "not_reproducible"]
-    assert set(unresolved.index) == {"abs_followup_years", "abs_dose_min", "abs_dose_max"}, unresolved["note"]
+    design = {"abs_followup_years", "abs_dose_min", "abs_dose_max", "meth_followup_years", "meth_scan_interval"}
+    assert set(unresolved.index) == design, unresolved["note"]
+    assert unresolved["note"].str.startswith("a design value of the study").all()
     counts = frame[frame["statistic"].isin(["n", "count_total"])]
     assert (counts["status"] == "match").all(), counts.loc[counts["status"] != "match", "reproduced"]
+
+
+# --- origins and the ensemble of a reconstructed cohort ------------------------------------------------------------
+
+def _ensemble(rows):
+    frame = pd.DataFrame(rows, columns=["target_id", "origin", "ensemble_median", "ensemble_low", "ensemble_high",
+                                        "published_percentile"])
+    return frame
+
+
+def test_held_out_rows_follow_the_ensemble_range(dataset, ingested, recist):
+    ensemble = _ensemble([("t4_sex_p", "held_out", 0.10, 0.02, 0.40, 4.0),      # 0.038 inside
+                          ("t4_age_p", "held_out", 0.30, 0.01, 0.60, 99.0),     # 0.744 outside
+                          ("t2_pr_n", "designed", np.nan, np.nan, np.nan, np.nan)])
+    data = {"visits": recist[0], **{k: ingested[k] for k in ("tumor_measurements", "adverse_events", "doses")}}
+    frame = reproduce_publication(ZHUJIANG, _tables(dataset, ingested), dataset, data=data,
+                                  ensemble=ensemble).set_index("target_id")
+    assert frame.loc["t4_sex_p", "status"] == "match" and frame.loc["t4_sex_p", "origin"] == "held_out"
+    assert frame.loc["t4_sex_p", "note"].startswith("held out: within the ensemble's 95 % range [0.0200, 0.4000]")
+    assert frame.loc["t4_age_p", "status"] == "differs" and "outside" in frame.loc["t4_age_p", "note"]
+    assert frame.loc["t2_pr_n", "origin"] == "designed" and frame.loc["t2_pr_n", "status"] == "match"
+    assert frame.loc["t1_age_median", "origin"] == "" and np.isnan(frame.loc["t1_age_median", "ensemble_low"])
+    page = reproduction_summary(frame.reset_index(), "R", pd.DataFrame(
+        {"statistic": ["max_events_14d"], "direction": ["high"], "value": [3.0], "ensemble_median": [4.0],
+         "limit": [7.0], "percentile": [20.0], "status": ["pass"]}))
+    first = page.index("<h3>")
+    assert page[first:].startswith("<h3>Held-out numbers: 1 of 2 within the ensemble's 95 % range</h3>")
+    assert page.index("Where the agreement comes from") < page.index("Plausibility: 1 of 1") < page.index(
+        "All published numbers")

@@ -8,10 +8,10 @@ from snakemake.logging import logger
 from snakemake.utils import validate
 
 from tkicohort.cohort_files import cohort_data, survival_only_message
-from tkicohort.config import ConfigProblem, read_plan, selected_cohorts
+from tkicohort.config import ConfigProblem, read_plan, selected_cohorts, selected_studies
 from tkicohort.ingest.contract import TABLES
 from tkicohort.plan_check import check_cohort
-from tkicohort.stats.tables import MAKERS, tables_for
+from tkicohort.stats.tables import MAKERS, context_reads, tables_for
 
 
 validate(config, schema="../schemas/config.schema.yaml")
@@ -44,7 +44,10 @@ if _problems:
 
 COHORTS = sorted(SELECTED)
 # which files each cohort supplies decides its tables and figures (tkicohort.cohort_files), once, before any job
-DATA = {_name: cohort_data(config["cohorts"][_name]["data"]) for _name in COHORTS}
+DATA = {
+    _name: {**cohort_data(config["cohorts"][_name]["data"]), "literature": bool(config.get("literature"))}
+    for _name in COHORTS
+}
 for _name in COHORTS:
     if not DATA[_name]["tumour_data"]:
         logger.info(survival_only_message(_name))
@@ -93,11 +96,17 @@ def tumour_data(wildcards):
 
 
 def table_inputs(wildcards):
-    return {
+    inputs = {
         "dataset": f"results/{wildcards.cohort}/analysis/patients.csv",
         "adverse_events": f"results/{wildcards.cohort}/data/adverse_events.parquet",
         "qol": f"results/{wildcards.cohort}/data/qol.parquet",
     }
+    if wildcards.table == "context":  # the cohort's own tables and the literature file
+        cohort = wildcards.cohort
+        reads = context_reads(PLANS[cohort], **cohort_flags(cohort))
+        inputs.update({f"table_{t}": f"results/{cohort}/tables/{t}.csv" for t in reads})
+        inputs["literature"] = config["literature"]
+    return inputs
 
 
 def cohort_tables(cohort):
@@ -108,11 +117,67 @@ def cohort_tables(cohort):
     ]
 
 
+def study_of(cohort):
+    """The cohort's reproduced-study folder, or None."""
+    return config["cohorts"][cohort].get("study")
+
+
+def published_of(cohort):
+    """The cohort's published-numbers YAML (given, or the study folder's), or None."""
+    entry = config["cohorts"][cohort]
+    if entry.get("published"):
+        return entry["published"]
+    return f"{entry['study']}/published.yaml" if entry.get("study") else None
+
+
+def audited_studies():
+    """Every name audited -> its published.yaml: the cohorts with published numbers and the config's `studies:`
+    (studies audited before a cohort reproduces them). Problems stop the run before any job."""
+    out = {c: published_of(c) for c in COHORTS if published_of(c)}
+    problems = []
+    cohort_studies = {str(Path(config["cohorts"][c]["study"])): c for c in config["cohorts"] if study_of(c)}
+    chosen = selected_studies(config)
+    for name, folder in (config.get("studies") or {}).items():
+        if name not in chosen:
+            continue
+        path = Path(folder) / "published.yaml"
+        if name in config["cohorts"]:
+            problems.append(f"config error at 'studies.{name}': '{name}' is also a cohort; a cohort's study is "
+                            "audited with the cohort")
+        elif str(Path(folder)) in cohort_studies:
+            problems.append(f"config error at 'studies.{name}': {folder} is the study of cohort "
+                            f"'{cohort_studies[str(Path(folder))]}'; list it only there")
+        elif not path.is_file():
+            problems.append(f"config error at 'studies.{name}': no published.yaml in {folder}")
+        else:
+            out[name] = str(path)
+    literature = config.get("literature")
+    if literature and not Path(literature).is_file():
+        problems.append(f"config error at 'literature': no file {literature}")
+    if problems:
+        raise WorkflowError("\n".join(problems))
+    return out
+
+
+def ensemble_file(cohort, name):
+    """A file the reconstruction wrote beside the study (ensemble/summary.csv, ensemble/plausibility.csv), or None."""
+    study = study_of(cohort)
+    path = Path(study) / "ensemble" / name if study else None
+    return str(path) if path is not None and path.exists() else None
+
+
 def reproduction_inputs(wildcards):
-    """The published YAML, every tidy table of the cohort, the analysis dataset, RECIST visits, ingested data."""
+    """The published YAML, every tidy table of the cohort, the analysis dataset, RECIST visits, ingested data, and
+    for a reconstructed study its ensemble summary and the cohort's plausibility table."""
     cohort = wildcards.cohort
+    extra = {}
+    if ensemble_file(cohort, "summary.csv"):
+        extra["ensemble"] = ensemble_file(cohort, "summary.csv")
+    if ensemble_file(cohort, "plausibility.csv"):
+        extra["plausibility"] = f"results/{cohort}/plausibility.csv"
     return {
-        "published": config["cohorts"][cohort]["published"],
+        **extra,
+        "published": published_of(cohort),
         "tables": [t for t in cohort_tables(cohort) if t.endswith(".csv")],
         "dataset": f"results/{cohort}/analysis/patients.csv",
         "visits": f"results/{cohort}/recist/visits.csv",
@@ -135,11 +200,12 @@ def final_targets():
     )
     tables = [t for c in COHORTS for t in cohort_tables(c)]
     figures = [f for c in COHORTS for f in figure_targets(c)]
-    published = [c for c in COHORTS if config["cohorts"][c].get("published")]
-    audits = [f"results/{c}/audit.csv" for c in published]
+    published = [c for c in COHORTS if published_of(c)]
+    audits = [f"results/{s}/audit.{ext}" for s in AUDITED for ext in ("csv", "html")]
     reproductions = [f"results/{c}/reproduction.{ext}" for c in published for ext in ("csv", "html")]
+    plausibility = [f"results/{c}/plausibility.csv" for c in COHORTS if ensemble_file(c, "plausibility.csv")]
     reports = [f"results/{c}/report.html" for c in COHORTS] + ["results/report.html"]
-    return targets + tables + figures + audits + reproductions + reports
+    return targets + tables + figures + audits + reproductions + plausibility + reports
 
 
 # the report's captions (workflow/report/*.rst)
@@ -158,10 +224,38 @@ def report_inputs(wildcards):
         "figures": figure_targets(cohort),
         "captions": sorted(str(p) for p in CAPTIONS.glob("*.rst")),
     }
-    if config["cohorts"][cohort].get("published"):
+    if published_of(cohort):
         inputs.update(
             reproduction_html=f"results/{cohort}/reproduction.html",
             reproduction_csv=f"results/{cohort}/reproduction.csv",
             audit=f"results/{cohort}/audit.csv",
+            audit_html=f"results/{cohort}/audit.html",
         )
+    if ensemble_file(cohort, "plausibility.csv"):
+        inputs["plausibility"] = f"results/{cohort}/plausibility.csv"
+    return inputs
+
+
+def plausibility_inputs(wildcards):
+    cohort = wildcards.cohort
+    return {
+        "dataset": f"results/{cohort}/analysis/patients.csv",
+        "ensemble": ensemble_file(cohort, "plausibility.csv"),
+        **{name: f"results/{cohort}/data/{name}.parquet" for name in ("patients", "adverse_events", "qol", "labs")},
+    }
+
+
+# every audited study (cohorts with published numbers and the config's `studies:`) -> its published.yaml
+AUDITED = audited_studies()
+LITERATURE = config.get("literature")
+
+
+def audit_inputs(wildcards):
+    """The study's published numbers, every other audited study's (the cross-source checks) and the literature file."""
+    inputs = {
+        "published": AUDITED[wildcards.study],
+        "others": [path for name, path in AUDITED.items() if name != wildcards.study],
+    }
+    if LITERATURE:
+        inputs["literature"] = LITERATURE
     return inputs

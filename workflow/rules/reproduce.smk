@@ -1,57 +1,59 @@
-rule reconstruct_zhujiang:
-    """Regenerate the reconstructed Zhujiang cohort from its published numbers (not part of the default run: the
-    cohort under resources/cohorts/zhujiang_2023/ is committed; copy these files there to replace it)."""
+RECONSTRUCTED = [c for c in COHORTS if study_of(c)]
+
+
+rule reconstruct:
+    """Reconstruct a cohort from its study folder (not part of the default run: the committed cohort and the
+    ensemble summaries beside the study are read instead). Writes results/reconstruction/<cohort>/ensemble/*.csv
+    and results/reconstruction/<cohort>/cohort/*.csv; copy them over the study's ensemble/ and the cohort folder
+    (or run tkicohort-reconstruct <study> --install)."""
     input:
-        published="resources/published/zhujiang_2023.yaml",
+        spec=lambda w: f"{study_of(w.cohort)}/reconstruction.yaml",
+        published=lambda w: f"{study_of(w.cohort)}/published.yaml",
     output:
-        files=expand(
-            "results/reconstruction/zhujiang_2023/{name}.csv",
-            name=["patients", "tumor_measurements", "labs", "adverse_events", "doses"],
-        ),
-        fit="results/reconstruction/zhujiang_2023/reconstruction_fit.csv",
+        directory("results/reconstruction/{cohort}"),
     params:
-        study="zhujiang",
-        iterations=120000,
-        seed=2024,
+        study=lambda w: study_of(w.cohort),
     log:
-        "logs/reconstruction/zhujiang_2023.log",
+        "logs/reconstruction/{cohort}.log",
     conda:
         "../envs/pipeline.yaml"
     script:
         "../../scripts/rules/reconstruct.py"
 
 
-rule reconstruct_tehran:
-    """Regenerate the reconstructed Tehran cohort from its published numbers (not part of the default run: the
-    cohort under resources/cohorts/tehran/ is committed; copy these files there to replace it)."""
+rule reconstruct_all:
+    """Every cohort of the config that has a study folder, reconstructed (see rule reconstruct)."""
     input:
-        published="resources/published/tehran.yaml",
+        expand("results/reconstruction/{cohort}", cohort=RECONSTRUCTED),
+
+
+rule plausibility:
+    """Plausibility statistics of a reconstructed cohort beside their distribution over its ensemble."""
+    input:
+        unpack(plausibility_inputs),
     output:
-        files=expand(
-            "results/reconstruction/tehran/{name}.csv",
-            name=["patients", "tumor_measurements", "labs", "doses", "qol"],
-        ),
-        fit="results/reconstruction/tehran/reconstruction_fit.csv",
+        csv="results/{cohort}/plausibility.csv",
     params:
-        study="tehran",
-        iterations=15000,
-        seed=1399,
+        qol_layout=lambda w: plan_of(w).get("qol", {}).get("raw_subscales", ""),
     log:
-        "logs/reconstruction/tehran.log",
+        "logs/{cohort}/plausibility.log",
     conda:
         "../envs/pipeline.yaml"
     script:
-        "../../scripts/rules/reconstruct.py"
+        "../../scripts/rules/plausibility.py"
 
 
 rule audit:
-    """Internal-consistency audit of the publication a cohort reproduces, from its printed numbers alone."""
+    """Audit of a study's published numbers: findings within and across the documents that print them (CSV + HTML)."""
     input:
-        published=lambda w: config["cohorts"][w.cohort]["published"],
+        unpack(audit_inputs),
     output:
-        csv="results/{cohort}/audit.csv",
+        csv="results/{study}/audit.csv",
+        html="results/{study}/audit.html",
+    wildcard_constraints:
+        study="|".join(AUDITED),
     log:
-        "logs/{cohort}/audit.log",
+        "logs/{study}/audit.log",
     conda:
         "../envs/pipeline.yaml"
     script:

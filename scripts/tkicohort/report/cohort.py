@@ -36,6 +36,7 @@ class CohortFiles:
     reproduction_html: Path | None = None
     reproduction_csv: Path | None = None
     audit_csv: Path | None = None
+    plausibility_csv: Path | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -79,7 +80,11 @@ def cohort_section(f: CohortFiles) -> str:
                      f'{csv_table(_read(f.reproduction_csv), {"status": "status"})}\n</details>'
                      f'<p class="links">{links("reproduction", (("csv", "CSV"), ("html", "HTML")))}</p>')
         parts.append(f"<h3>Audit of the publication</h3>\n{cap('audit')}\n{audit_section(_read(f.audit_csv))}"
-                     f'<p class="links">{links("audit", (("csv", "CSV"),))}</p>')
+                     f'<p class="links">{links("audit", (("csv", "CSV"), ("html", "HTML")))}</p>')
+    if f.plausibility_csv:
+        parts.append(f"<h3>Plausibility of the reconstructed patients</h3>\n{cap('plausibility')}\n"
+                     f"{csv_table(_read(f.plausibility_csv), {'status': 'status'})}"
+                     f'<p class="links">{links("plausibility", (("csv", "CSV"),))}</p>')
     return f'{COHORT_BEGIN}\n<section class="cohort" id="{esc(c)}">\n' + "\n".join(parts) + f"\n</section>\n{COHORT_END}"
 
 

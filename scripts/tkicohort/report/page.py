@@ -106,14 +106,15 @@ def body_of(page: str, begin: str = "<body>", end: str = "</body>") -> str:
 
 
 def audit_section(text: str) -> str:
-    """The publication audit: counts per severity, the major and minor findings, every check in a fold."""
+    """The publication audit (``audit.csv``: one row per finding): counts per severity and origin, then the
+    findings, major first (the audit's own page, linked beside, lists every check)."""
     rows = list(csv.DictReader(io.StringIO(text)))
     counts = {s: sum(r.get("severity") == s for r in rows) for s in SEVERITY_ORDER}
-    summary = ", ".join(f"{counts[s]} {s}" for s in SEVERITY_ORDER)
-    findings = csv_table(text, {"severity": "severity"}, keep=lambda r: r.get("severity") in ("major", "minor"))
-    every = csv_table(text, {"severity": "severity"})
-    return (f"<p>{len(rows)} checks: {esc(summary)}.</p>\n<h4>Major and minor findings</h4>\n{findings}\n"
-            f"<details><summary>Every check ({len(rows)})</summary>\n{every}\n</details>")
+    summary = ", ".join(f"{counts[s]} {s}" for s in SEVERITY_ORDER if counts[s])
+    recorded = sum(r.get("origin") == "recorded" for r in rows)
+    origin = f" ({len(rows) - recorded} found by the checks, {recorded} recorded by hand)" if rows else ""
+    return (f"<p>{len(rows)} findings{': ' + esc(summary) if summary else ''}{esc(origin)}.</p>\n"
+            f"{csv_table(text, {'severity': 'severity'})}")
 
 
 def page(title: str, body: str) -> str:

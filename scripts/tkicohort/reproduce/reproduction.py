@@ -1,6 +1,6 @@
 """The reproduction report: every published number beside the number this pipeline computes from the cohort.
 
-Input: the numbers of ``resources/published/<study>.yaml`` (by id), the cohort's tidy tables
+Input: the numbers of ``resources/studies/<study>/published.yaml`` (by id), the cohort's tidy tables
 (``results/<c>/tables/<name>.csv``), its analysis dataset and, optionally, the ingested / RECIST data that no table
 summarises (``tumor_measurements``, ``adverse_events``, ``doses``, ``visits``). Output: one row per published number
 with ``target_id, table, row, column, statistic, published, reproduced, tolerance, status, note, source``.
@@ -26,6 +26,15 @@ sources:
 Numbers of an external population (another study quoted for comparison) are not reproducible without a resolver.
 Values are never read from the YAML: only its definitions (row, statistic, population, subset) are used.
 
+**Origin** (a reconstructed cohort; from the reconstruction's ``ensemble/summary.csv`` beside the study, read as a
+file): ``designed`` — built into the data (a count, a printed median or range the values were drawn to meet);
+``fitted`` — a target of the model's fit; ``held_out`` — not used by the fit; ``derived`` — follows from designed
+values alone (a Fisher p from designed counts); empty for numbers the reconstruction does not address (another
+study's patients). For fitted and held-out numbers the row also carries the ensemble's median, its 2.5–97.5 %
+range and the published value's percentile in it. A **held-out** number is ``match`` when the published value lies
+within the ensemble's 95 % range at its printed precision, ``differs`` otherwise (the committed cohort's own value
+stays in ``reproduced``); the status of every other number is the committed cohort's, as below.
+
 **Status** (:func:`classify`): ``match`` when the reproduced value, rounded half-up to the printed precision, prints
 as published (``<0.001`` is matched by any value below 0.001, ``0.000`` by any value that rounds to it); ``close``
 within the tolerance (column ``tolerance``, absolute; the rule is repeated in the note): counts none; p-values ten
@@ -50,10 +59,12 @@ import pandas as pd
 import yaml
 
 from ..expression import select
-from .printing import printed
+from ..printing import printed, within_printed_range
 
 COLUMNS = ["target_id", "table", "row", "column", "statistic", "published", "reproduced", "tolerance", "status",
-           "note", "source"]
+           "note", "source", "origin", "ensemble_median", "ensemble_low", "ensemble_high", "published_percentile"]
+ORIGINS = ("held_out", "fitted", "designed", "derived", "")
+ENSEMBLE_COLUMNS = ["ensemble_median", "ensemble_low", "ensemble_high", "published_percentile"]
 STATUSES = ("match", "close", "differs", "not_reproducible")
 COUNTS = {"n", "count_total"}
 TIME_STATISTICS = {"median", "ci_low", "ci_high", "km_mean", "km_mean_se", "range_min", "range_max", "mean", "sd",
@@ -290,6 +301,8 @@ class Study:
 def tolerance(entry: dict) -> tuple[float, str]:
     """(absolute tolerance for ``close``, the rule in words)."""
     stat, digits = entry["statistic"], int(entry["precision"])
+    if stat in ("date", "year"):
+        return 0.0, "none: a calendar date or year"
     target = abs(float(entry["value"].lstrip("<>")))
     half_unit, ten_half_units = 0.5 * 10.0 ** -digits, 5 * 10.0 ** -digits
     if stat in COUNTS:
@@ -340,12 +353,13 @@ def conflict_notes(conflicts: list | None) -> dict[str, list[str]]:
 def reproduce(published: Mapping[str, dict], tables: Mapping[str, pd.DataFrame], dataset: pd.DataFrame, *,
               study: Study | str, external: set | frozenset = frozenset(), conflicts: list | None = None,
               data: Mapping[str, pd.DataFrame] | None = None, days_per_month: float = 30.4375,
-              time: str = "pfs_months") -> pd.DataFrame:
+              time: str = "pfs_months", ensemble: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per published number (in the order given); see the module docstring.
 
     ``published``: id → entry (``reconstruction.published_numbers``); ``study``: a :class:`Study` or the name of
     one in ``reproduction_studies.STUDIES``; ``external``: populations of other studies (not reproducible);
-    ``data``: optional ``tumor_measurements``, ``adverse_events``, ``doses`` (ingested) and ``visits`` (RECIST).
+    ``data``: optional ``tumor_measurements``, ``adverse_events``, ``doses`` (ingested) and ``visits`` (RECIST);
+    ``ensemble``: the reconstruction's summary (target_id, origin and the ensemble columns).
     """
     if isinstance(study, str):
         from .reproduction_studies import STUDIES
@@ -371,11 +385,40 @@ def reproduce(published: Mapping[str, dict], tables: Mapping[str, pd.DataFrame],
                 status, tol, note = classify(entry, value)
             except NotReproducible as err:
                 status, note = "not_reproducible", str(err)
+        extra = _ensemble_row(ensemble, key)
+        if extra["origin"] == "held_out" and status != "not_reproducible":
+            status, note = _held_out_status(entry, extra, value)
         note = "; ".join(x for x in [note, getattr(source, "note", ""), *notes.get(key, [])] if x)
         rows.append({"target_id": key, "table": entry["table"], "row": entry["row"], "column": entry["column"],
                      "statistic": entry["statistic"], "published": entry["value"], "reproduced": value,
-                     "tolerance": tol, "status": status, "note": note, "source": about})
+                     "tolerance": tol, "status": status, "note": note, "source": about, **extra})
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _ensemble_row(ensemble: pd.DataFrame | None, key: str) -> dict:
+    out = {"origin": "", **{c: np.nan for c in ENSEMBLE_COLUMNS}}
+    if ensemble is None:
+        return out
+    rows = ensemble[ensemble["target_id"] == key]
+    if rows.empty:
+        return out
+    r = rows.iloc[0]
+    origin = r.get("origin", "")
+    out["origin"] = "" if pd.isna(origin) else str(origin)
+    for c in ENSEMBLE_COLUMNS:
+        out[c] = float(r[c]) if c in r and pd.notna(r[c]) else np.nan
+    return out
+
+
+def _held_out_status(entry: dict, extra: dict, value: float) -> tuple[str, str]:
+    """A held-out number is recovered when the published value lies in the ensemble's 95 % range."""
+    low, high = extra["ensemble_low"], extra["ensemble_high"]
+    digits = int(entry["precision"])
+    shown = f"[{printed(low, digits + 1)}, {printed(high, digits + 1)}]" if np.isfinite(low) else "(no estimate)"
+    own = "" if value is None or not np.isfinite(value) else f"; the committed cohort gives {printed(value, digits + 1)}"
+    if within_printed_range(entry["value"], low, high, digits):
+        return "match", f"held out: within the ensemble's 95 % range {shown}{own}"
+    return "differs", f"held out: outside the ensemble's 95 % range {shown}{own}"
 
 
 def load_publication(path: str | Path) -> dict:
@@ -398,10 +441,84 @@ def _shown(row) -> str:
     return printed(row.reproduced, digits + (0 if row.statistic in COUNTS else 2))
 
 
-def reproduction_summary(frame: pd.DataFrame, title: str = "Reproduction of the published numbers") -> str:
-    """Self-contained HTML: counts per status (overall and per published table), then every number that does not
-    match, with the reproduced value (two more decimals than printed) and the reason."""
+def _number(value, digits: int) -> str:
+    return "—" if value is None or not np.isfinite(value) else printed(value, digits)
+
+
+def _held_out_section(frame: pd.DataFrame) -> list[str]:
     esc = html.escape
+    held = frame[frame["origin"] == "held_out"]
+    if held.empty:
+        return []
+    recovered = int((held["status"] == "match").sum())
+    parts = [f"<h3>Held-out numbers: {recovered} of {len(held)} within the ensemble's 95 % range</h3>",
+             "<p>Numbers the reconstruction did not use: each is compared with its distribution over the ensemble "
+             "of reconstructed cohorts (median and 2.5–97.5 % range; percentile of the published value). A miss "
+             "means the fitted model does not produce the published value.</p>",
+             "<table><tr><th>id</th><th>where</th><th>published</th><th>ensemble median</th><th>95 % range</th>"
+             "<th>percentile</th><th>committed cohort</th><th>status</th></tr>"]
+    for r in held.itertuples():
+        digits = len(r.published.split(".")[1]) if "." in r.published else 0
+        where = " · ".join(x for x in (r.table, r.row, r.column) if x)
+        parts.append(f"<tr class='{r.status}'><td>{esc(r.target_id)}</td><td>{esc(where)}</td>"
+                     f"<td>{esc(r.published)}</td><td>{_number(r.ensemble_median, digits + 1)}</td>"
+                     f"<td>{_number(r.ensemble_low, digits + 1)} – {_number(r.ensemble_high, digits + 1)}</td>"
+                     f"<td>{_number(r.published_percentile, 0)}</td><td>{esc(_shown(r))}</td>"
+                     f"<td>{esc(r.status)}</td></tr>")
+    parts.append("</table>")
+    return parts
+
+
+def _origin_section(frame: pd.DataFrame) -> list[str]:
+    esc = html.escape
+    if not frame["origin"].astype(bool).any():
+        return []
+    labels = {"held_out": "held out", "fitted": "fitted", "designed": "designed", "derived": "derived",
+              "": "not addressed by the reconstruction"}
+    table = pd.crosstab(frame["origin"], frame["status"]).reindex(index=list(ORIGINS), columns=list(STATUSES),
+                                                                    fill_value=0)
+    head = "".join(f"<th>{esc(s)}</th>" for s in STATUSES)
+    parts = ["<h3>Where the agreement comes from</h3>",
+             "<p><b>designed</b>: built into the data; <b>fitted</b>: a target of the model's fit; <b>held out</b>: "
+             "not used by the fit; <b>derived</b>: follows from designed values alone.</p>",
+             f"<table><tr><th>origin</th>{head}<th>total</th></tr>"]
+    for origin, row in table.iterrows():
+        if row.sum():
+            parts.append(f"<tr><td>{esc(labels[origin])}</td>" + "".join(f"<td>{row[s]}</td>" for s in STATUSES)
+                         + f"<td>{int(row.sum())}</td></tr>")
+    parts.append("</table>")
+    return parts
+
+
+def _plausibility_section(plausibility: pd.DataFrame | None) -> list[str]:
+    esc = html.escape
+    if plausibility is None or plausibility.empty:
+        return []
+    compared = plausibility[plausibility["status"] != "not_compared"]
+    failed = int((compared["status"] == "fail").sum())
+    parts = [f"<h3>Plausibility: {len(compared) - failed} of {len(compared)} statistics within the ensemble's "
+             "99th percentile</h3>",
+             "<table><tr><th>statistic</th><th>artefact when</th><th>cohort</th><th>ensemble median</th>"
+             "<th>limit</th><th>percentile</th><th>status</th></tr>"]
+    for r in compared.itertuples():
+        cls = "differs" if r.status == "fail" else ""
+        parts.append(f"<tr class='{cls}'><td>{esc(r.statistic)}</td><td>{esc(r.direction)}</td>"
+                     f"<td>{r.value:.4g}</td><td>{r.ensemble_median:.4g}</td><td>{r.limit:.4g}</td>"
+                     f"<td>{r.percentile:.0f}</td><td>{esc(r.status)}</td></tr>")
+    parts.append("</table>")
+    return parts
+
+
+def reproduction_summary(frame: pd.DataFrame, title: str = "Reproduction of the published numbers",
+                         plausibility: pd.DataFrame | None = None) -> str:
+    """Self-contained HTML: for a reconstructed cohort first the held-out numbers against the ensemble, the
+    statuses by origin and the plausibility statistics; then counts per status (overall and per published table)
+    and every number that does not match, with the reproduced value (two more decimals than printed) and the
+    reason."""
+    esc = html.escape
+    if "origin" not in frame:
+        frame = frame.assign(origin="", **{c: np.nan for c in ENSEMBLE_COLUMNS})
+    frame = frame.assign(origin=frame["origin"].fillna("").astype(str))
     counts = frame["status"].value_counts().reindex(list(STATUSES), fill_value=0)
     by_table = pd.crosstab(frame["table"], frame["status"]).reindex(columns=list(STATUSES), fill_value=0)
     by_table = by_table.reindex(list(dict.fromkeys(frame["table"])))
@@ -411,7 +528,9 @@ def reproduction_summary(frame: pd.DataFrame, title: str = "Reproduction of the 
              "td,th{border:1px solid #bbb;padding:3px 6px;text-align:left;vertical-align:top}"
              ".differs{background:#fde2e2}.close{background:#fff4d6}.not_reproducible{background:#eee}"
              "</style></head><body>", f"<h2>{esc(title)}</h2>",
-             f"<p>{len(frame)} published numbers.</p><table><tr><th></th>{head}<th>total</th></tr>",
+             *_held_out_section(frame), *_origin_section(frame), *_plausibility_section(plausibility),
+             f"<h3>All published numbers</h3><p>{len(frame)} published numbers.</p>"
+             f"<table><tr><th></th>{head}<th>total</th></tr>",
              "<tr><th>all</th>" + "".join(f"<td>{counts[s]}</td>" for s in STATUSES) + f"<td>{len(frame)}</td></tr>"]
     for name, row in by_table.iterrows():
         parts.append(f"<tr><td>{esc(str(name))}</td>" + "".join(f"<td>{row[s]}</td>" for s in STATUSES)
@@ -421,11 +540,12 @@ def reproduction_summary(frame: pd.DataFrame, title: str = "Reproduction of the 
     rest = frame[frame["status"] != "match"]
     rest = rest.iloc[np.argsort(rest["status"].map(order).to_numpy(), kind="stable")]
     parts.append(f"<h3>Numbers that do not match ({len(rest)})</h3><table><tr><th>id</th><th>where</th>"
-                 "<th>statistic</th><th>published</th><th>reproduced</th><th>status</th><th>reason</th></tr>")
+                 "<th>statistic</th><th>origin</th><th>published</th><th>reproduced</th><th>status</th>"
+                 "<th>reason</th></tr>")
     for r in rest.itertuples():
         where = " · ".join(x for x in (r.table, r.row, r.column) if x)
         parts.append(f"<tr class='{r.status}'><td>{esc(r.target_id)}</td><td>{esc(where)}</td>"
-                     f"<td>{esc(r.statistic)}</td><td>{esc(r.published)}</td><td>{esc(_shown(r))}</td>"
-                     f"<td>{esc(r.status)}</td><td>{esc(r.note)}</td></tr>")
+                     f"<td>{esc(r.statistic)}</td><td>{esc(r.origin)}</td><td>{esc(r.published)}</td>"
+                     f"<td>{esc(_shown(r))}</td><td>{esc(r.status)}</td><td>{esc(r.note)}</td></tr>")
     parts.append("</table></body></html>\n")
     return "".join(parts)

@@ -1,11 +1,11 @@
 """Where each published number of a study is found in the pipeline's outputs (resolvers; see reproduction.py).
 
-One :class:`~.reproduction.Study` per ``resources/published/<study>.yaml``, registered in ``STUDIES`` under the
+One :class:`~.reproduction.Study` per ``resources/studies/<study>/published.yaml``, registered in ``STUDIES`` under the
 YAML's ``study``. A study lists its populations as queries on the analysis dataset and, per published table, a
 :class:`~.reproduction.Resolver`: printed row label → source. Adding a publication = adding its ``Study`` here; the
 helpers (``_with_share``, ``_base``, ``_eff``, …) and the ``Compute`` functions are shared.
 
-Reading decisions for Ling et al. 2023 (``zhujiang_2023``), beyond those in resources/published/README.md:
+Reading decisions for Ling et al. 2023 (``zhujiang_2023``), beyond those in resources/studies/README.md:
 
 - Table 1 "Target lesions": the organ of a patient's baseline target lesions, or of the baseline non-target lesions
   for the patient without a measurable target (the four printed counts add up to all 31 treated patients);
@@ -19,7 +19,18 @@ Reading decisions for Ling et al. 2023 (``zhujiang_2023``), beyond those in reso
 - dose reductions "because of" an event: ``doses.csv`` rows whose reason names the event; "dose reduced because of
   adverse events" (all treated) and "dose reduction and drug withdrawal" (discussion, evaluable): ``dose_modified``;
 - Table 4 "Disease control" / "Objective response" p-values: log-rank test of PFS by DCR / ORR, computed with the
-  package's ``pfs_by_subgroup`` (the plan has no such subgroup, so no table carries them).
+  package's ``pfs_by_subgroup`` (the plan has no such subgroup, so no table carries them);
+- "Documented progression at end of follow-up" (eleven): the evaluable patients whose PFS ended with progression or
+  death during follow-up, as the words say; the paper's own median PFS of 16.5 months needs at least 13 such events,
+  so a cohort consistent with the paper's survival numbers contradicts the eleven;
+- Figure 4's typical cases (lung-only partial responders shown at 28, 46 and 17 months of treatment): the time of
+  the scan, among the scans of lung-only partial responders still in response (CR or PR), nearest the printed time —
+  a cohort without such a patient followed that long in response contradicts the case;
+- Figure 1's partial responder whose thyroglobulin fell by 91.4 %: the best thyroglobulin decrease of a partial
+  responder nearest the printed value.
+- calendar dates (the study period, the typical cases' dates of diagnosis and scan, the article's dates) are not
+  reproducible: the data hold days from the first dose; the study period and the scan schedule of the Methods are
+  design values, not results.
 
 Reading decisions for the Tehran cohort (``tehran``): arms are the populations ``sorafenib`` / ``control``;
 metastasis patterns are the plan's exclusive variables (``lung_only``, ``lung_and_bone``, ``bone_only``,
@@ -27,11 +38,13 @@ metastasis patterns are the plan's exclusive variables (``lung_only``, ``lung_an
 contract's ng/mL although ng/dl is printed; "Progression-free survival" median and range are those of the PFS
 times per arm and its p the Mann–Whitney test of ``pfs_by_arm`` (``times_*``), as Table 2 says; QoL rows are the
 raw-sum subscales of the ``qol`` table and each "Maximum Score" the highest raw sum of the scale's items
-(``stats.qol.raw_sum_maxima``); dose range and follow-up of the abstract are design values, not results.
+(``stats.qol.raw_sum_maxima``); dose range and follow-up of the abstract and the follow-up and visit schedule of the Methods are design values,
+not results.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..derive.ae_flags import HFS, normalise_term
@@ -164,6 +177,33 @@ def logrank_by(variable: str) -> Compute:
     return Compute(p, f"log-rank p of PFS by {variable} (stats.survival_tables.pfs_by_subgroup on the population)")
 
 
+def _progressed_during_follow_up(ctx: Context, entry: dict, statistic: str) -> float:
+    pop = ctx.population(entry["population"])
+    k = int((pop["pfs_event"] == 1).sum())
+    return 100 * k / len(pop) if statistic == "percent" else float(k)
+
+
+def _nearest(values: pd.Series, printed_value: float) -> float:
+    values = values.dropna()
+    if values.empty:
+        raise NotReproducible("the cohort has no patient of this description")
+    return float(values.iloc[int(np.argmin(np.abs(values.to_numpy(dtype=float) - printed_value)))])
+
+
+def _lung_only_response_scan(ctx: Context, entry: dict, statistic: str) -> float:
+    """Months of treatment at the scan of a lung-only partial responder in response nearest the printed time."""
+    pop = ctx.population(entry["population"])
+    ids = pop.loc[(pop["lung_only"] == 1) & (pop["bor"] == "PR"), "patient_id"]
+    v = ctx.frame("visits")
+    scans = v.loc[v["patient_id"].isin(ids) & v["overall_response"].isin(["CR", "PR"]), "day"] / ctx.days_per_month
+    return _nearest(scans, float(entry["value"]))
+
+
+def _pr_tg_decrease_nearest(ctx: Context, entry: dict, statistic: str) -> float:
+    pop = ctx.population(entry["population"])
+    return _nearest(-pop.loc[pop["bor"] == "PR", "tg_best_pct_change"], float(entry["value"]))
+
+
 def _remaining_pr_tg_decrease(ctx: Context, entry: dict, statistic: str) -> float:
     pr = select(ctx.population(entry["population"]), entry["subset"])
     rest = pr[pr["tg_best_pct_change"] > -90]
@@ -254,7 +294,6 @@ PFS_BY = {"PFS by sex": "sex", "PFS by lung-only metastasis": "lung_only",
           "PFS by bone metastasis": "met_bone"}
 PFS_ALL = _pfs_overall("median")  # the median and its CI (ci_low, ci_high columns)
 REFRACTORY = "Definitions of RAI refractoriness"
-CASE = Unavailable("a single patient shown as a case; the data do not say which patient it is")
 
 ZJ_TABLE1 = {
     "Age (years)": _base("age_years"),
@@ -311,7 +350,9 @@ ZJ_TEXT = {
     "Disease control lasting ≥ 12 months": _eff(["12 to < 18 months", "≥ 18 months"], "disease control duration"),
     "Disease control lasting ≥ 18 months": _eff("≥ 18 months", "disease control duration"),
     "Disease control lasting ≥ 24 months": Subset("dcr == 1 and pfs_months >= 24"),
-    "Documented progression at end of follow-up": _eff("PD"),
+    "Documented progression at end of follow-up":
+        Compute(_progressed_during_follow_up, "analysis dataset: evaluable patients whose PFS ended with progression "
+                                              "or death (pfs_event = 1)"),
     "Progression by new metastases rather than target-lesion growth": new_lesion_patients(at_progression=True),
     "DCR by thyroglobulin response ≥ 60 %": _resp("tg_response_60", "dcr_p"),
     "ORR by lung metastasis": _resp("met_lung", "orr_p"), "ORR by lung-only metastasis": _resp("lung_only", "orr_p"),
@@ -352,7 +393,18 @@ ZJ_DISCUSSION = {
     "Hand-foot skin syndrome, grade 3 or above": _ae(HFS, "grade_3_4"),
 }
 
+# The cohort's times are days from the first dose: calendar dates cannot be computed from it, and the study period
+# and scan schedule are design values (the reconstruction's protocol is built on them), not results.
+STUDY_DESIGN = Unavailable("a design value of the study (its period or scan schedule), not a result")
+CASE_DATE = Unavailable("a typical case's calendar date: the data hold days from the first dose, not dates")
+ARTICLE_DATE = Unavailable("a date of the article itself, not of its patients")
+ZJ_TEXT.update({f"Typical case {case}: {event}": CASE_DATE for case in (1, 2, 3)
+                for event in ("diagnosis of RR-DTC", "chest CT at the end of follow-up")})
+ZJ_METHODS = {"Study period: first month": STUDY_DESIGN, "Study period: last month": STUDY_DESIGN,
+              "Imaging examinations to assess efficacy: interval": STUDY_DESIGN}
+
 ZJ_ABSTRACT = {
+    "Study period: first month": STUDY_DESIGN, "Study period: last month": STUDY_DESIGN,
     "Patients included": Population(), "Patients evaluated for efficacy": Population(), "Follow-up": FOLLOWUP,
     "Disease control rate": _eff(DCR), "Objective response rate": _eff(ORR),
     "Disease control by thyroglobulin decrease > 60 %": _resp("tg_response_60", "dcr_p"),
@@ -365,13 +417,16 @@ ZJ_ABSTRACT = {
 ZJ_FIGURES = {
     "Figure 1": Resolver({
         "Patients in the waterfall plot": Subset("best_pct_change is not missing"),
-        "Thyroglobulin reduction of the partial responder with diffuse lung micronodules": Unavailable(
-            "the patient is identified by diffuse lung micronodules, which the data contract does not record"),
+        "Thyroglobulin reduction of the partial responder with diffuse lung micronodules":
+            Compute(_pr_tg_decrease_nearest, "analysis dataset: the best Tg decrease of a partial responder nearest "
+                                             "the printed value (the micronodules are not recorded)"),
         "Patients with new lesions": new_lesion_patients(at_progression=False),
         "Patients who died (pulmonary infection; bone-related event)": Subset("os_event == 1"),
     }),
     "Figure 2": Resolver({"Patients in the PFS curve": _pfs_overall("n")}),
-    "Figure 4": Resolver(default=CASE),
+    "Figure 4": Resolver(default=Compute(
+        _lung_only_response_scan, "recist/visits.csv: months at the CR/PR scan of a lung-only partial responder "
+                                  "nearest the printed time")),
 }
 
 ZHUJIANG = Study(
@@ -386,6 +441,7 @@ ZHUJIANG = Study(
         "Table 5": Resolver({label: _ae(term) for label, term in T5_TERMS.items()}, columns=T5_COLUMNS),
         "Table 6": Resolver(default=Unavailable("another study's patients, quoted for comparison")),
         "Results text": Resolver(ZJ_TEXT), "Discussion": Resolver(ZJ_DISCUSSION), "Abstract": Resolver(ZJ_ABSTRACT),
+        "Methods": Resolver(ZJ_METHODS), "Article information": Resolver(default=ARTICLE_DATE),
         **ZJ_FIGURES,
     },
 )
@@ -398,7 +454,7 @@ TEHRAN_QOL = {"Physical function": "physical_function", "Role function": "role_f
               "Emotional function": "emotional_function", "Social function": "social_function",
               "Financial function": "financial_function", "Global function": "global_function",
               "Sum of the scores": "sum_of_scores"}
-DESIGN = Unavailable("a design value of the study (planned dose or follow-up), not a result")
+DESIGN = Unavailable("a design value of the study (planned dose, follow-up or visit schedule), not a result")
 
 
 def scale_maximum(scale: str) -> Compute:
@@ -459,6 +515,8 @@ TEHRAN = Study(
             "Progression-free survival": PFS_TIMES,
             "Quality of life: symptom subscale": Cell("qol", {"scale": "raw_symptom_scale"}),
         }),
+        "Methods": Resolver({"Follow-up visits during the 2-year period: interval": DESIGN,
+                             "Follow-up period after the course of treatment": DESIGN}),
         "Results text": Resolver(TH_TEXT), "Table 1": Resolver(TH_TABLE1),
         "Table 2": Resolver({"Clinical benefit rate": CBR,
                              **{f"Progression-free survival (months){part}": PFS_TIMES

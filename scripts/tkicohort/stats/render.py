@@ -624,6 +624,10 @@ def present(name: str, table: pd.DataFrame) -> pd.DataFrame:
     t = table.copy()
     if t.empty:
         return pd.DataFrame({"": ["(no rows)"]})
+    if name == "context":
+        from .context import present_context
+
+        return present_context(t)
     out = pd.DataFrame(index=t.index)
     for col in t.columns:
         values = t[col]

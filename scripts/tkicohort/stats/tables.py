@@ -14,7 +14,10 @@ decided when the workflow starts, from the plan and from which files the cohort 
   ``qol`` when there are QoL data;
 - either design, when a plan subgroup is a post-baseline variable (``derive/post_baseline.py``):
   ``<endpoint>_post_baseline`` for each time-to-event endpoint (naive, landmark and time-dependent analyses,
-  ``stats/post_baseline.py``).
+  ``stats/post_baseline.py``);
+- ``context`` when the config names a literature file: the cohort's median PFS and response rate beside published
+  trials and real-world studies (:mod:`tkicohort.stats.context`; it reads the cohort's ``pfs_overall`` and
+  ``efficacy`` tables).
 
 Each endpoint is analysed in its own population (:mod:`tkicohort.stats.populations`); the response tables use one
 definition of response throughout, confirmed when the plan requires confirmation, named in their titles
@@ -23,7 +26,7 @@ definition of response throughout, confirmed when the plan requires confirmation
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 import numpy as np
@@ -57,6 +60,8 @@ class TableInputs:
     adverse_events: pd.DataFrame | None = None
     qol: pd.DataFrame | None = None
     tumour_data: bool = True
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # the cohort's own tables a table reads (context)
+    literature: pd.DataFrame | None = None  # tkicohort.literature.read_literature (context)
 
 
 def time_column(plan: dict, endpoint: str = "pfs") -> str:
@@ -84,8 +89,9 @@ def time_to_event_endpoints(plan: dict, tumour_data: bool = True) -> list[str]:
 
 
 def tables_for(plan: dict, has_qol: bool = False, *, tumour_data: bool = True,
-               adverse_events: bool = True) -> list[str]:
-    """Names of the tables of a cohort with this plan and these data (see the module docstring)."""
+               adverse_events: bool = True, literature: bool = False) -> list[str]:
+    """Names of the tables of a cohort with this plan and these data (see the module docstring); with a literature
+    file, ``context`` last."""
     endpoints = time_to_event_endpoints(plan, tumour_data)
     names = ["baseline"] if plan.get("baseline") else []
     names += ["efficacy"] if tumour_data else []
@@ -103,7 +109,15 @@ def tables_for(plan: dict, has_qol: bool = False, *, tumour_data: bool = True,
             names += ["cox_multivariable", "model_discrimination"]
     if post_baseline_subgroups(plan):
         names += [f"{e}_post_baseline" for e in endpoints]
-    return names
+    return names + (["context"] if literature else [])
+
+
+def context_reads(plan: dict, **flags) -> list[str]:
+    """The cohort's tables the ``context`` table reads (those of :data:`context.READS` the cohort has)."""
+    from .context import READS
+
+    have = tables_for(plan, **{k: v for k, v in flags.items() if k != "literature"})
+    return [t for t in READS if t in have]
 
 
 def arm_setup(plan: dict) -> tuple[str | None, list | None]:
@@ -318,6 +332,18 @@ def make_by_subgroup_and_arm(inputs: TableInputs, plan: dict, endpoint: str = "p
                                  post_baseline=post_baseline_names(plan))
 
 
+def make_context(inputs: TableInputs, plan: dict) -> pd.DataFrame:
+    """The cohort beside the literature file's trials and real-world studies (:mod:`.context`); its own tables as
+    supplied, else made here."""
+    from .context import READS, context_table
+
+    if inputs.literature is None:
+        raise ValueError("the context table needs a literature file (config: literature)")
+    have = tables_for(plan, tumour_data=inputs.tumour_data)
+    own = {t: inputs.tables[t] if t in inputs.tables else make_table(t, inputs, plan) for t in READS if t in have}
+    return context_table(own, inputs.literature, plan)
+
+
 def make_qol(inputs: TableInputs, plan: dict) -> pd.DataFrame:
     from .qol_tables import qol_by_arm  # QoL scoring is only needed for cohorts with qol data
 
@@ -334,7 +360,7 @@ MAKERS = {
     **{f"{e}_by_subgroup_and_arm": partial(make_by_subgroup_and_arm, endpoint=e) for e in TIME_TO_EVENT},
     "qol": make_qol,
     **{f"{e}_post_baseline": partial(make_post_baseline, endpoint=e) for e in TIME_TO_EVENT},
-    "model_discrimination": make_model_discrimination,
+    "model_discrimination": make_model_discrimination, "context": make_context,
 }
 
 
@@ -356,6 +382,8 @@ TITLES = {
     "pfs_post_baseline": "Progression-free survival by post-baseline variables: naive, landmark and time-dependent",
     "os_post_baseline": "Overall survival by post-baseline variables: naive, landmark and time-dependent",
     "model_discrimination": "Discrimination of the multivariable Cox model (C-index, time-dependent AUC)",
+    "context": "Median PFS and response rate beside published trials and real-world studies (months of 365.25/12 "
+               "days; a study's response is CR + PR where its table gives both, otherwise PR)",
 }
 RESPONSE_TABLES = ("efficacy", "response_by_subgroup", "response_by_arm")
 
