@@ -337,8 +337,10 @@ def check_cohort(name: str, cohort: dict, plan: dict, lines: dict[tuple, int], b
     columns = patients_columns(folder)
     check_plan(plan, report, columns)
     problems = report.problems
-    if cohort.get("published"):
+    published = cohort.get("published") or (f"{cohort['study']}/published.yaml" if cohort.get("study") else None)
+    if published:
         full = analysis_columns(plan, columns) if columns is not None else None
-        problems += check_published(base / cohort["published"], f"{key}.published", full)
+        where = f"{key}.published" if cohort.get("published") else f"{key}.study"
+        problems += check_published(base / published, where, full)
     return problems
 

@@ -201,3 +201,22 @@ def test_abc_smc_recovers_a_known_posterior():
     assert np.mean(pop.z[:, 0]) == pytest.approx(20 * var, abs=0.03)
     assert np.std(pop.z[:, 0]) == pytest.approx(np.sqrt(var), rel=0.2)
     assert history[-1]["epsilon"] < 0.05
+
+
+def test_a_cox_hazard_ratio_measure_is_the_pipelines_model_per_cohort():
+    import pandas as pd
+    from tkicohort.reconstruct.measures import Measure, evaluate_measures
+    from tkicohort.stats.cox import fit_cox
+
+    rng = np.random.default_rng(10)
+    arm = Coded(rng.integers(0, 2, (3, 40)).astype(np.int16), ["treatment", "control"])
+    columns = {"course": arm, "arm": arm, "os_months": rng.exponential(12, (3, 40)).round(1),
+               "os_event": (rng.random((3, 40)) < 0.7).astype(float)}
+    ms = [Measure("x", "held_out", "cox_hr", stat, "", "", "os", "arm", "", "treatment")
+          for stat in ("hr", "ci_low", "ci_high")]
+    got = evaluate_measures(ms, columns)
+    for i in range(3):
+        frame = pd.DataFrame({"t": columns["os_months"][i], "e": columns["os_event"][i],
+                              "x": (arm.codes[i] == 0).astype(float)})
+        terms = fit_cox(frame, "t", "e", ["x"]).terms.iloc[0]
+        assert got[i].tolist() == pytest.approx([terms["hr"], terms["hr_ci_low"], terms["hr_ci_high"]])

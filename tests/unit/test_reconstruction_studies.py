@@ -31,7 +31,8 @@ from tkicohort.stats.tables import TableInputs, make_table, tables_for
 
 REPO = Path(__file__).resolve().parents[2]
 STUDIES = {"zhujiang_2023": "config/plans/zhujiang.yaml", "tehran": "config/plans/tehran.yaml"}
-QUICK = {"particles": 150, "max_generations": 2, "batch": 600, "ae_particles": 60}
+QUICK = {"particles": 150, "max_generations": 2, "batch": 600, "ae_particles": 60, "search_steps": 600,
+         "chain_steps": 100}
 
 
 @pytest.fixture(scope="module", params=list(STUDIES))
@@ -119,11 +120,10 @@ def test_no_plausibility_statistic_beyond_the_ensemble_limit(committed):
     assert (compared["status"] == "pass").all(), compared[compared["status"] == "fail"]
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("name", list(STUDIES))
 def test_a_small_ensemble_is_deterministic_and_its_files_give_the_designed_courses(name, tmp_path):
-    """Slow (~20-40 s): two quick fits of a 4-member ensemble; every member's files are read back through the
-    pipeline and compared, patient by patient, with the member's designed course."""
+    """Two quick fits of a 4-member ensemble (short fits and conditioning chains: a few seconds); every member's
+    files are read back through the pipeline and compared, patient by patient, with the member's designed course."""
     folder = REPO / "resources" / "studies" / name
     first = reconstruct(folder, members=4, settings=QUICK)
     second = reconstruct(folder, members=4, settings=QUICK)
@@ -146,6 +146,9 @@ def test_a_small_ensemble_is_deterministic_and_its_files_give_the_designed_cours
         assert (d["pfs_event"].to_numpy()[evaluable] == courses.pfs_event[m][evaluable]).all()
         assert (d["followup_days"].to_numpy() == courses.followup_day[m]).all()
         assert (d["os_event"].to_numpy() == courses.death[m]).all()
+        responders = np.isin(study.course, ["CR", "PR"])
+        dor = courses.pfs_day[m] - courses.response_day[m]
+        assert np.allclose(d["dor_days"].to_numpy(dtype=float)[responders], dor[responders])
 
 
 def test_a_spec_that_cannot_describe_a_cohort_stops_with_a_message(tmp_path, capsys):

@@ -133,11 +133,16 @@ def survival_columns(study: Study, courses: Courses, columns: dict[str, np.ndarr
     columns["pfs_weeks"] = courses.pfs_day / 7
     columns["followup_days"] = courses.followup_day.astype(float)
     columns["followup_months"] = courses.followup_day / dpm
+    columns["followup_weeks"] = courses.followup_day / 7
     columns["death"] = courses.death.astype(float)
     columns["os_days"] = np.where(courses.death == 1, courses.death_day, courses.followup_day)
     columns["os_event"] = courses.death.astype(float)
     columns["os_months"] = columns["os_days"] / dpm
     columns["os_weeks"] = columns["os_days"] / 7
+    # duration of response: from the first scan in response to progression or death (censored otherwise)
+    columns["dor_days"] = courses.pfs_day - courses.response_day
+    columns["dor_months"] = columns["dor_days"] / dpm
+    columns["dor_weeks"] = columns["dor_days"] / 7
 
 
 def simulate_batch(study: Study, values: dict[str, np.ndarray], rng: np.random.Generator):

@@ -58,7 +58,8 @@ def _band_bounds(study, cov: dict, columns: dict, members: int, lo: float, hi: f
     return low, high, band
 
 
-def draw_continuous(study, columns: dict, rng: np.random.Generator, chain_steps: int = 1500) -> dict[str, dict]:
+def draw_continuous(study, columns: dict, rng: np.random.Generator, search_steps: int = 6000,
+                    chain_steps: int = 1500) -> dict[str, dict]:
     """Add every continuous covariate to ``columns`` (members × slots); returns per variable the loss of the
     conditioning (0 = every printed summary holds) per member."""
     members = columns["course"].shape[0]
@@ -98,7 +99,7 @@ def draw_continuous(study, columns: dict, rng: np.random.Generator, chain_steps:
         if needs_chain:
             full_targets = [_summaries(study, cov, arm) for arm, _ in groups]
             x, loss = condition_on_summaries(x, label, dists, full_targets, p_target, step, bounds, rng,
-                                             chain_steps=chain_steps)
+                                             search_steps=search_steps, chain_steps=chain_steps)
         # assign the sorted values to the slots of each group, band by band, in random order (or by a copula)
         start = 0
         for _, slots in groups:

@@ -8,10 +8,13 @@ RECIST stage and derivation, so every number of the ensemble — fitted, held ou
 what the pipeline derives, exactly as for the committed cohort.
 
 **The committed member** (the cohort under ``resources/cohorts/``) is chosen by a rule that reads only the fit
-targets and the plausibility statistics, never the held-out numbers: among the members whose plausibility
-statistics all lie within the ensemble's 1st–99th percentiles, the one closest to the publication on the fit
-targets — the smallest root mean square of the relative deviations (value − published) / published (for counts
-and values below 1, the deviation itself), each number printed twice counted once (ties: the lower member).
+targets and the plausibility statistics, never the held-out numbers: among the members whose conditioned summaries
+print as published (or miss by the least) and whose plausibility statistics all lie within the ensemble's
+1st–99th percentiles, the one whose largest relative deviation from a fit target, |value − published| / published
+(for counts and values below 1, the deviation itself; a number the member cannot estimate counts 3), is smallest —
+no fitted number far off —, then the smallest root mean square of those deviations; each number printed twice
+counts once; remaining ties go to the lower member. The number of fit targets each member meets within the
+report's tolerance is recorded beside (``members.csv``).
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from .qol import draw_subscales, layout, qol_frame
 from .records import labs_frame, lesions_frame, patient_ids, patients_frame
 from .study import Study, load_study, target_ids, target_sources
 
+MISSING_RELATIVE = 3.0  # the relative deviation of a fit target a member cannot estimate (a median not reached)
 FILES = ("patients", "tumor_measurements", "labs", "adverse_events", "doses", "qol")
 QOL_LAYOUTS = {"tehran": TEHRAN_RAW_SUBSCALES}
 
@@ -60,6 +64,7 @@ class Result:
     committed: int
     history: pd.DataFrame
     unmet: np.ndarray  # per member: how far its conditioned summaries miss the printed ones (0 = all met)
+    met: np.ndarray  # per member: fit targets within the report's tolerance
 
 
 def origins(study: Study) -> dict[str, str]:
@@ -225,6 +230,7 @@ def dataset_columns(study: Study, dataset: pd.DataFrame, members: int) -> dict:
             out[name] = Coded(codes.reshape(members, n), levels)
     dpm = study.days_per_month
     out["followup_months"] = out["followup_days"] / dpm
+    out["followup_weeks"] = out["followup_days"] / 7
     out["course"] = Coded(np.zeros((members, n), dtype=np.int16), ["?"])
     return out
 
@@ -241,10 +247,11 @@ def reconstruct(folder: str | Path, members: int | None = None, root: str | Path
                             max_generations=int(cfg.get("max_generations", 16)),
                             particles=int(cfg.get("particles", 1000)), log=log)
     columns = ensemble.columns
-    conditioning = draw_continuous(study, columns, rng)
+    steps = {"search_steps": int(cfg.get("search_steps", 6000)), "chain_steps": int(cfg.get("chain_steps", 1500))}
+    conditioning = draw_continuous(study, columns, rng, **steps)
     plan_columns(study, columns, final=True)
     if study.spec.get("qol"):
-        conditioning.update(draw_subscales(study, columns, rng))
+        conditioning.update(draw_subscales(study, columns, rng, **steps))
     unmet = np.sum([v for v in conditioning.values()], axis=0) if conditioning else np.zeros(members)
     events, ae_history = None, []
     if study.spec.get("adverse_events"):
@@ -262,16 +269,23 @@ def reconstruct(folder: str | Path, members: int | None = None, root: str | Path
     values = evaluate_measures(measures, merged, study.time_unit)
     fit_ms = [m for m in measures if m.role in ("fit", "constraints")]
     fit_idx = [measures.index(m) for m in unique_measures(fit_ms)]
-    published = observed(study, [measures[i] for i in fit_idx])
+    fit_measures = [measures[i] for i in fit_idx]
+    published = observed(study, fit_measures)
+    relative = (values[:, fit_idx] - published) / np.maximum(np.abs(published), 1.0)
+    worst = np.where(np.isnan(relative), MISSING_RELATIVE, np.abs(relative)).max(axis=1)
     distances = _deviation(values[:, fit_idx], published, np.maximum(np.abs(published), 1.0))
+    half_unit = np.array([0.5 * 10.0 ** -int(study.entry(m.id)["precision"]) for m in fit_measures])
+    tolerance = np.array([0.0 if m.kind == "count" else 1.0 for m in fit_measures]) * np.maximum(
+        0.05 * np.abs(published), half_unit)
+    met = (np.abs(values[:, fit_idx] - published) <= tolerance + 1e-9).sum(axis=1)
     plaus = member_plausibility(study, frames, dataset)
-    committed = choose_committed(distances, plaus, unmet)
+    committed = choose_committed(distances, plaus, unmet, worst)
     history = pd.DataFrame([{"block": "survival", **h} for h in ensemble.history]
                            + [{"block": "adverse_events", **h} for h in ae_history])
     if log:
         log(f"committed member {committed}: fit distance {distances[committed]:.3f} "
             f"(ensemble median {np.median(distances):.3f})")
-    return Result(study, ensemble, frames, measures, values, distances, plaus, committed, history, unmet)
+    return Result(study, ensemble, frames, measures, values, distances, plaus, committed, history, unmet, met)
 
 
 def _durations_from_tables(study: Study, tables: dict, dataset: pd.DataFrame, members: int) -> dict:
@@ -317,10 +331,12 @@ def member_plausibility(study: Study, frames: list[dict], dataset: pd.DataFrame)
     return pd.DataFrame(rows)
 
 
-def choose_committed(distances: np.ndarray, plausibility: pd.DataFrame, unmet: np.ndarray | None = None) -> int:
-    """The member with the smallest fit distance among those whose conditioned summaries print as published (or
-    miss by the least, where some cannot) and whose plausibility statistics all lie within the ensemble's 1st–99th
-    percentile in their artefact direction (every such member when none does)."""
+def choose_committed(distances: np.ndarray, plausibility: pd.DataFrame, unmet: np.ndarray | None = None,
+                     worst: np.ndarray | None = None) -> int:
+    """Among the members whose conditioned summaries print as published (or miss by the least, where some cannot)
+    and whose plausibility statistics all lie within the ensemble's 1st–99th percentile in their artefact direction
+    (every such member when none does): the one with the smallest largest deviation (``worst``), then the smallest
+    fit distance, then the lowest number."""
     ok = np.ones(len(distances), dtype=bool)
     if unmet is not None:
         ok &= unmet <= unmet.min() + 1e-9
@@ -333,6 +349,8 @@ def choose_committed(distances: np.ndarray, plausibility: pd.DataFrame, unmet: n
     if not ok.any() and unmet is not None:
         ok = unmet <= unmet.min() + 1e-9
     pool = np.flatnonzero(ok) if ok.any() else np.arange(len(distances))
+    if worst is not None:
+        pool = pool[worst[pool] <= worst[pool].min() + 1e-12]
     return int(pool[np.argmin(distances[pool])])
 
 
@@ -394,7 +412,7 @@ def write_result(result: Result, study_out: str | Path, cohort_out: str | Path |
     write_csv(result.history, out / "fit.csv")
     write_csv(parameter_frame(result), out / "parameters.csv")
     write_csv(pd.DataFrame({"member": np.arange(len(result.distances)), "fit_distance": result.distances,
-                            "unmet_conditions": result.unmet,
+                            "fit_targets_met": result.met, "unmet_conditions": result.unmet,
                             "committed": (np.arange(len(result.distances)) == result.committed).astype(int)}),
               out / "members.csv")
     if cohort_out is not None:

@@ -9,7 +9,10 @@ Measures (all on the columns of :mod:`.cohort`, for every member at once, with :
 - ``km_median``: median and its log-log 95 % limits (statistic ``median``, ``ci_low``, ``ci_high``);
 - ``logrank``: two-group log-rank p of the endpoint between the levels of ``by`` within the population;
 - ``summary``: median / range / mean / SD of ``column`` over the population and subset;
-- ``mann_whitney``: Mann–Whitney p of ``column`` between the arms (or the levels of ``by``).
+- ``mann_whitney``: Mann–Whitney p of ``column`` between the arms (or the levels of ``by``);
+- ``cox_hr``: the hazard ratio of ``by`` = ``level`` against the other level (statistic ``hr``, ``ci_low``,
+  ``ci_high``, ``p_value``) from the pipeline's own Cox model (Efron ties), member by member: a held-out number
+  only (too slow for the fit's thousands of cohorts).
 
 Times are in the study's unit (``pfs_months`` or ``pfs_weeks``).
 """
@@ -21,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import batch
+from .design import SpecError
 from .expressions import evaluate
 from .study import Study
 
@@ -38,11 +42,13 @@ class Measure:
     endpoint: str = ""
     by: str = ""
     column: str = ""
+    level: str = ""
 
     @property
     def key(self) -> tuple:
         """Numbers printed twice (text, abstract, tables) share a key and count once in a fit."""
-        return (self.kind, self.statistic, self.population, self.subset, self.endpoint, self.by, self.column)
+        return (self.kind, self.statistic, self.population, self.subset, self.endpoint, self.by, self.column,
+                self.level)
 
 
 def compile_measures(study: Study, roles=ROLES, source: dict | None = None) -> list[Measure]:
@@ -57,8 +63,12 @@ def compile_measures(study: Study, roles=ROLES, source: dict | None = None) -> l
                 subset = item.get("subset", entry.get("subset", "")) or ""
                 if item["measure"] == "logrank":
                     subset = item.get("subset", "") or ""
+                if item["measure"] == "cox_hr" and role != "held_out":
+                    raise SpecError(f"{study.folder / 'reconstruction.yaml'}: '{key}': a Cox hazard ratio can be "
+                                    "held out, not fitted")
                 out.append(Measure(key, role, item["measure"], entry["statistic"], population, subset,
-                                   item.get("endpoint", ""), item.get("by", ""), item.get("column", "")))
+                                   item.get("endpoint", ""), item.get("by", ""), item.get("column", ""),
+                                   str(item.get("level", ""))))
     return out
 
 
@@ -125,6 +135,8 @@ def evaluate_measures(measures: list[Measure], columns: dict[str, np.ndarray], u
             value = batch.logrank_p(*_endpoint(columns, m.endpoint, unit), group, mask & known)
         elif m.kind == "summary":
             value = batch.masked_summary(columns[m.column], mask, m.statistic)
+        elif m.kind == "cox_hr":
+            value = _cox(columns, m, mask, unit)
         elif m.kind == "mann_whitney":
             group, known = _two_levels(columns[m.by or "arm"])
             value = batch.mann_whitney_p(columns[m.column], group, mask & known)
@@ -132,6 +144,27 @@ def evaluate_measures(measures: list[Measure], columns: dict[str, np.ndarray], u
             raise ValueError(f"unknown measure '{m.kind}'")
         cache[m.key] = value
         out[:, j] = value
+    return out
+
+
+def _cox(columns: dict, m: Measure, mask: np.ndarray, unit: str) -> np.ndarray:
+    """Cox hazard ratio (or its limits, or p) of ``by == level`` within the mask, member by member."""
+    import pandas as pd
+
+    from ..stats.cox import NotEstimable, fit_cox
+    from .design import matches
+
+    time, event = _endpoint(columns, m.endpoint, unit)
+    group = matches(columns[m.by], m.level).astype(float)
+    column = {"hr": "hr", "ci_low": "hr_ci_low", "ci_high": "hr_ci_high", "p_value": "p"}[m.statistic]
+    out = np.full(time.shape[0], np.nan)
+    for i in range(time.shape[0]):  # the pipeline's model, one simulated cohort at a time (held-out numbers only)
+        keep = mask[i]
+        frame = pd.DataFrame({"t": time[i][keep], "e": event[i][keep], "x": group[i][keep]})
+        try:
+            out[i] = float(fit_cox(frame, "t", "e", ["x"]).terms[column].iloc[0])
+        except (NotEstimable, ValueError):
+            out[i] = np.nan
     return out
 
 

@@ -32,7 +32,8 @@ def layout(study) -> dict[str, list[int]]:
     return LAYOUTS[study.spec["qol"]["layout"]]
 
 
-def draw_subscales(study, columns: dict, rng: np.random.Generator, chain_steps: int = 1500) -> dict[str, np.ndarray]:
+def draw_subscales(study, columns: dict, rng: np.random.Generator, search_steps: int = 6000,
+                   chain_steps: int = 1500) -> dict[str, np.ndarray]:
     """Raw subscale sums (members × slots) of every subscale the spec lists, added to ``columns`` as
     ``qol_<scale>``; returns the conditioning loss per subscale and member."""
     spec = study.spec["qol"]
@@ -64,7 +65,7 @@ def draw_subscales(study, columns: dict, rng: np.random.Generator, chain_steps: 
         p_target = study.printed(entry["p"]) if entry.get("p") else None
         # group 1 vs group 0 in the Mann-Whitney helper: the first arm is group 0
         x, loss = condition_on_summaries(x, label, dists, targets, p_target, 1.0, bounds, rng,
-                                         chain_steps=chain_steps)
+                                         search_steps=search_steps, chain_steps=chain_steps)
         sign = -1.0 if scale == "global_function" else 1.0
         values = np.full((members, study.n), np.nan)
         start = 0

@@ -93,12 +93,12 @@ def _assessments(study, crs: Courses) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _fractions(study, crs: Courses, days: np.ndarray, measured: np.ndarray, new_lesion: np.ndarray,
-               base_sum: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+               base_sum: np.ndarray, rng: np.random.Generator, floor: np.ndarray | None = None) -> np.ndarray:
     """Planned sum of target diameters at each assessment as a fraction of baseline (patients × k).
 
     Before the nadir the sum falls steadily to its best value; afterwards it stays within 15 % above
     min(baseline, nadir), so no assessment before the progression meets the +20 % rule; a partial response is at
-    most −35 % from its first response on; the progression is +30 % to +70 % over min(baseline, nadir) and at least
+    most −35 % from its first response on (the course's first scan in response) and above −30 % before it; the progression is +30 % to +70 % over min(baseline, nadir) and at least
     7.5 mm."""
     n, k = days.shape
     course = np.asarray(study.course)
@@ -109,14 +109,15 @@ def _fractions(study, crs: Courses, days: np.ndarray, measured: np.ndarray, new_
     before = np.maximum(count - progressed, 1)  # assessments before the progression
     pos = np.arange(k)[None, :]
     pr = course == "PR"
-    best = np.where(pr, rng.uniform(0.05, 0.65, n), rng.uniform(0.75, 1.10, n))
+    low = np.maximum(0.05, floor if floor is not None else 0.0)
+    best = np.where(pr, low + (0.65 - low) * rng.random(n), rng.uniform(0.75, 1.10, n))
     ref = np.minimum(1.0, best)
-    nadir_at = np.floor(rng.random(n) * before).astype(int)
-    respond_at = np.minimum(nadir_at, np.where(rng.random(n) < 0.6, 0, 1))
+    respond_at = np.where(np.isfinite(crs.response_day) & (days[:, 0] != crs.response_day), 1, 0)
+    nadir_at = np.maximum(np.floor(rng.random(n) * before).astype(int), respond_at)
     u = rng.random(n)
     start = np.where(pr & (respond_at == 0), best + (np.maximum(best, 0.65) - best) * u,
                      np.where(pr, 0.75 + 0.25 * u, best + (1.10 - best) * u))
-    share = np.clip(pos / np.maximum(nadir_at, 1)[:, None], 0, 1)
+    share = np.where(nadir_at[:, None] == 0, 1.0, np.clip(pos / np.maximum(nadir_at, 1)[:, None], 0, 1))
     falling = start[:, None] + (best - start)[:, None] * share
     falling = np.where(pr[:, None] & (pos >= respond_at[:, None]), np.minimum(falling, 0.65), falling)
     after = best[:, None] + (1.15 * ref - best)[:, None] * rng.random((n, k))
@@ -149,10 +150,15 @@ def lesions_frame(study, col: dict, crs: Courses, ids: np.ndarray, rng: np.rando
     base = np.exp(np.log(spec.get("baseline_median_mm", 20)) + spec.get("baseline_sigma", 0.45)
                   * rng.standard_normal((n, hi)))
     base = np.maximum(base, np.where(nodal, 15.5, 10.5)[:, None])
+    # a lymph node is normal below 10 mm (RECIST): a partial response keeps its largest node at 11.5 mm or more, so
+    # the shrinkage is not read as a complete response
+    pr_node = nodal & (np.asarray(study.course) == "PR")
+    base[:, 0] = np.where(pr_node, np.maximum(base[:, 0], 22.0), base[:, 0])
     has = np.arange(hi)[None, :] < n_les[:, None]
     base = np.where(has, np.round(base, 1), 0.0)
     base_sum = base.sum(axis=1)
-    frac = _fractions(study, crs, days, measured, new_lesion, base_sum, rng)
+    floor = np.where(pr_node, 11.5 / np.maximum(base.max(axis=1), 1e-9) * 1.05, 0.0)
+    frac = _fractions(study, crs, days, measured, new_lesion, base_sum, rng, floor)
     baseline_day = rng.integers(*study.spec["protocol"]["baseline_scan_days"], n, endpoint=True)
     noise = np.exp(0.04 * rng.standard_normal((n, days.shape[1], hi)))
     raw = base[:, None, :] * noise

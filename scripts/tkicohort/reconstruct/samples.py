@@ -43,9 +43,11 @@ class Printed:
     exact: bool = False
 
     def distance(self, got: np.ndarray) -> np.ndarray:
+        """0 when ``got`` prints as the value; otherwise how far beyond half a printed unit, in printed units — a
+        hundred times that for an order statistic, which the search must not give up for another summary."""
         unit = 10.0 ** -self.decimals
         slack = 0.0 if self.exact else 0.4999 * unit
-        return np.maximum(0.0, np.abs(got - self.value) - slack) / unit
+        return np.maximum(0.0, np.abs(got - self.value) - slack) / unit * (100.0 if self.exact else 1.0)
 
     def met(self, got: float) -> bool:
         if self.exact:

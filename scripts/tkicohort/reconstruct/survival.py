@@ -56,6 +56,7 @@ class Courses:
     death: np.ndarray
     death_day: np.ndarray
     window_end: np.ndarray
+    response_day: np.ndarray  # first scan in response (CR/PR courses; NaN otherwise)
 
 
 def kinds_of(courses: np.ndarray, course_specs: dict) -> np.ndarray:
@@ -167,6 +168,14 @@ def simulate(theta: dict[str, np.ndarray], eta: np.ndarray, kinds: np.ndarray, p
     last_in = np.where(n_scans > 0, np.take_along_axis(np.nan_to_num(scans, nan=-1), np.maximum(n_scans - 1, 0)[..., None],
                                                        2)[..., 0], 0.0)
     pfs_day = np.where(progressed, detect, last_in)
+    # a response is seen at the first scan, or (four times in ten, when a second scan precedes any progression)
+    # at the second
+    responding = np.isin(kinds, ["CR", "PR"])
+    before = np.isfinite(scans) & (np.nan_to_num(scans, nan=np.inf) < np.where(progressed, detect, np.inf)[..., None])
+    second = before[..., 1] if scans.shape[2] > 1 else np.zeros(shape, dtype=bool)
+    late = second & (rng.random(shape) < 0.4)
+    response_day = np.where(responding, np.where(late, scans[..., 1] if scans.shape[2] > 1 else np.nan,
+                                                 scans[..., 0]), np.nan)
     return Courses(scans=scans, pfs_day=pfs_day, pfs_event=progressed.astype(np.int8),
                    progression_day=detect, followup_day=followup, death=died.astype(np.int8), death_day=death_day,
-                   window_end=end)
+                   window_end=end, response_day=response_day)
