@@ -95,5 +95,5 @@ def test_a_semicolon_file_is_left_to_ingestion_without_plan_errors(tmp_path):
     out = run.stdout + run.stderr
     assert run.returncode != 0
     assert "config error" not in out and "no column" not in out
-    assert "patients.csv" in out and "required" in out  # ingestion's diagnosis, once per cohort
+    assert "patients.csv:1 — the header is separated by ';' (semicolon)" in out  # ingestion's diagnosis
     assert not (work / "results" / "example").exists()

@@ -92,6 +92,26 @@ def test_dose_status_precedence_and_override():
     assert derive_dose_status(doses, p).tolist() == ["standard", "reduced", "interrupted", "discontinued", "reduced"]
 
 
+def test_dose_status_from_the_stopped_column():
+    doses = pd.DataFrame({
+        "patient_id": ["P1", "P1", "P2", "P2", "P3", "P3", "P3", "P4", "P4"],
+        "day": [0, 90, 0, 90, 0, 30, 120, 0, 60],
+        "dose_mg_per_day": [800, 0, 800, 0, 800, 400, 0, 800, 0],
+        "reason": ["start", "progression", "start", "discontinued: PD", "start", "HFS", "toxicity", "start", "HFS"],
+        "stopped": pd.array([None, 1, None, None, None, None, 1, None, 0], dtype="Int8"),
+    })
+    # With stopped values in the file, they alone mark a stop: P1 stopped whatever its reason; P2's final 0 with a
+    # 'discontinued' reason but no stopped = 1 is a pause; P3 reduced then stopped; P4 paused (stopped = 0).
+    assert derive_dose_status(doses, patients(4)).tolist() == ["discontinued", "interrupted", "discontinued",
+                                                              "interrupted"]
+    # The same file without stopped values keeps the older convention: a final 0 whose reason says so.
+    legacy = doses.assign(stopped=pd.array([None] * 9, dtype="Int8"))
+    assert derive_dose_status(legacy, patients(4)).tolist() == ["interrupted", "discontinued", "interrupted",
+                                                               "interrupted"]
+    assert derive_dose_status(legacy.drop(columns="stopped"), patients(4)).tolist() == [
+        "interrupted", "discontinued", "interrupted", "interrupted"]
+
+
 @pytest.mark.parametrize(("spec", "expected"), [
     ({"rule": "threshold", "variable": "age", "ge": 55}, [1, 0, 1, pd.NA]),
     ({"rule": "threshold", "variable": "age", "lt": 55}, [0, 1, 0, pd.NA]),

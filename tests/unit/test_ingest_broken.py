@@ -47,7 +47,7 @@ CORPUS = [
     ("age_out_of_range", _replace("patients.csv", "P01,sorafenib,54", "P01,sorafenib,-3"),
      "patients.csv:2: column 'age_years': value '-3' — is out of range"),
     ("age_over_89", _replace("patients.csv", "P01,sorafenib,54", "P01,sorafenib,91"),
-     "patients.csv:2: column 'age_years': value '91' — an age over 89"),
+     "patients.csv:2: column 'age_years' — is an age over 89"),
     ("followup_decimal", _replace("patients.csv", "F,400,", "F,400.5,"),
      "patients.csv:2: column 'followup_days': value '400.5' — is not a whole number"),
     ("death_not_flag", _replace("patients.csv", "M,300,1,280", "M,300,2,280"),
@@ -59,7 +59,7 @@ CORPUS = [
     ("death_after_followup", _replace("patients.csv", "M,300,1,280", "M,300,1,310"),
      "patients.csv:3: column 'death_day': value '310' — is after followup_days"),
     ("duplicate_patient", _append("patients.csv", "P01,sorafenib,60,M,100,0,,PTC,no,1,0,0,,,never\n"),
-     "patients.csv:5: column 'patient_id': value 'P01' — duplicate (patient_id); first given on line 2"),
+     "patients.csv:5: column 'patient_id': value 'P01' — duplicate (patient_id); the same values as line 2"),
     ("blank_required", _replace("patients.csv", "P03,sorafenib", "P03,"),
      "patients.csv:4: column 'arm': value '' — is blank; a value is required"),
     ("missing_required_column", _set("patients.csv", "patient_id,arm,age_years,sex,followup_days\nP01,a,5,F,3\n"),
@@ -71,23 +71,23 @@ CORPUS = [
     ("date_column", _set("patients.csv", VALID_COHORT["patients.csv"].replace("smoking", "surgery_date")),
      "patients.csv:1: column 'surgery_date' — column name suggests a calendar date"),
     ("iso_date_value", _replace("patients.csv", "400,0,,PTC,no,11.1,1,0,120.5,,never", "400,0,,PTC,no,11.1,1,0,120.5,,2019-03-12"),
-     "patients.csv:2: column 'smoking': value '2019-03-12' — looks like a calendar date (year-month-day)"),
+     "patients.csv:2: column 'smoking' — looks like a calendar date"),
     ("dmy_date_value", _replace("patients.csv", "former", "12/03/2019"),
-     "patients.csv:3: column 'smoking': value '12/03/2019' — looks like a calendar date"),
+     "patients.csv:3: column 'smoking' — looks like a calendar date,"),
     ("text_date_value", _replace("patients.csv", "no post-baseline imaging", "scan lost 12 Mar 2019"),
-     "patients.csv:4: column 'excluded_reason': value 'scan lost 12 Mar 2019' — looks like a calendar date ('12 Mar 2019')"),
+     "patients.csv:4: column 'excluded_reason' — looks like a calendar date"),
     ("email_value", _replace("patients.csv", "former", "jane.doe@example.org"),
-     "patients.csv:3: column 'smoking': value 'jane.doe@example.org' — looks like an e-mail address"),
+     "patients.csv:3: column 'smoking' — looks like an e-mail address"),
     ("phone_value", _replace("patients.csv", "former", "+44 20 7946 0958"),
-     "patients.csv:3: column 'smoking': value '+44 20 7946 0958' — looks like a phone number"),
+     "patients.csv:3: column 'smoking' — looks like a phone number"),
     ("person_name_value", _replace("patients.csv", "no post-baseline imaging", "Maria Lopez"),
-     "patients.csv:4: column 'excluded_reason': value 'Maria Lopez' — looks like a person's name"),
+     "patients.csv:4: column 'excluded_reason' — looks like a person's name"),
     ("record_number_id", _replace("patients.csv", "P02,", "12345678,"),
-     "patients.csv:3: column 'patient_id': value '12345678' — looks like a record number"),
+     "patients.csv:3: column 'patient_id' — looks like a record number"),
     ("street_address", _replace("patients.csv", "former", "221 Baker Street"),
-     "patients.csv:3: column 'smoking': value '221 Baker Street' — looks like a street address"),
+     "patients.csv:3: column 'smoking' — looks like a street address"),
     ("postcode", _replace("patients.csv", "former", "SW1A 1AA"),
-     "patients.csv:3: column 'smoking': value 'SW1A 1AA' — looks like a postcode"),
+     "patients.csv:3: column 'smoking' — looks like a postcode"),
     ("unknown_patient_in_labs", _append("labs.csv", "P99,10,tg,3,ng/mL\n"),
      "labs.csv:5: column 'patient_id': value 'P99' — is not in patients.csv"),
     ("lab_unit_unknown", _replace("labs.csv", "P01,56,tg,30,µg/L", "P01,56,tg,30,pmol/L"),
@@ -97,7 +97,7 @@ CORPUS = [
     ("target_without_baseline", _append("tumor_measurements.csv", "P02,60,T2,target,lung,0,12,\n"),
      "tumor_measurements.csv:8: column 'lesion_id': value 'T2' — is a target lesion with no baseline measurement"),
     ("duplicate_lesion_visit", _append("tumor_measurements.csv", "P01,56,T1,target,lung,0,13,\n"),
-     "tumor_measurements.csv:8: column 'lesion_id': value 'P01/56/T1' — duplicate (patient_id, day, lesion_id); first given on line 4"),
+     "tumor_measurements.csv:8: column 'lesion_id': value 'T1' — duplicate (patient_id, day, lesion_id); the same values as line 4"),
     ("lesion_type_changes", _replace("tumor_measurements.csv", "P01,56,N1,non_target", "P01,56,N1,new"),
      "tumor_measurements.csv:3: column 'lesion_type': value 'non_target' — differs from this lesion's type"),
     ("negative_diameter", _replace("tumor_measurements.csv", "P01,56,T1,target,lung,0,12", "P01,56,T1,target,lung,0,-1"),
@@ -118,6 +118,14 @@ CORPUS = [
      "qol.csv:2: column 'q30': value '8' — is out of range; expected a whole number from 1 to 7"),
     ("dose_negative", _replace("doses.csv", "P01,40,400", "P01,40,-400"),
      "doses.csv:3: column 'dose_mg_per_day' : value '-400'".replace(" :", ":")),
+    ("stop_with_a_dose", _set("doses.csv", "patient_id,day,dose_mg_per_day,reason,stopped\nP01,0,800,start,\n"
+                                            "P01,40,400,progression,1\n"),
+     "doses.csv:3: column 'dose_mg_per_day': value '400' — is not 0 on a row with stopped = 1"),
+    ("dose_after_a_stop", _set("doses.csv", "patient_id,day,dose_mg_per_day,reason,stopped\nP01,0,800,start,\n"
+                                            "P01,40,0,progression,1\nP01,60,400,restart,\n"),
+     "doses.csv:4: column 'day': value '60' — is after this patient's permanent stop"),
+    ("stopped_not_a_flag", _set("doses.csv", "patient_id,day,dose_mg_per_day,reason,stopped\nP01,0,800,start,yes\n"),
+     "doses.csv:2: column 'stopped': value 'yes' — is not a number; expected 0 or 1"),
     ("unknown_column_closed_table", _set("doses.csv", "patient_id,day,dose_mg_per_day,reason,site\nP01,0,800,start,x\n"),
      "doses.csv:1: column 'site' — unknown column"),
     ("ragged_row_short", _append("doses.csv", "P01,60\n"), "doses.csv:4 — row has 2 fields but the header has 4"),
@@ -175,7 +183,70 @@ def test_all_violations_reported_at_once(tmp_path, capsys):
 
 def test_safe_column_silences_a_false_alarm(tmp_path):
     files = dict(VALID_COHORT)
-    files["patients.csv"] = files["patients.csv"].replace("former", "Hand Foot")
+    files["patients.csv"] = files["patients.csv"].replace("former", "Blue Ridge")
     folder = write_cohort(tmp_path / "cohort", files)
     assert run(folder, None, ScreenOptions()) == 1
     assert run(folder, None, ScreenOptions(safe_columns={"smoking"})) == 0
+
+
+# Identifiers injected into files: (file, text replaced, replacement, the identifier, expected start of the message).
+# The identifier must appear neither on the terminal nor in the log.
+INJECTED = [
+    ("patients.csv", "former", "12-Mar-19", "12-Mar-19", "patients.csv:3: column 'smoking' — looks like a calendar date"),
+    ("patients.csv", "no post-baseline imaging", "surgery 20190312", "20190312",
+     "patients.csv:4: column 'excluded_reason' — looks like a calendar date"),
+    ("patients.csv", "no post-baseline imaging", "MRN 1234567", "1234567",
+     "patients.csv:4: column 'excluded_reason' — looks like a record number"),
+    ("patients.csv", "former", "José García", "García",
+     "patients.csv:3: column 'smoking' — looks like a person's name"),
+    ("tumor_measurements.csv", "N1,non_target,bone", "N1,non_target,Anna-Lena Meier", "Meier",
+     "tumor_measurements.csv:3: column 'organ' — looks like a person's name"),
+    ("adverse_events.csv", "Diarrhea", "Diarrhea; call 07700 900123", "900123",
+     "adverse_events.csv:3: column 'term' — looks like a phone number"),
+    ("doses.csv", "toxicity", "seen at Hauptstr. 5", "Hauptstr", "doses.csv:3: column 'reason' — looks like a street "
+                                                                   "address"),
+    ("patients.csv", "former", "10115 Berlin", "10115", "patients.csv:3: column 'smoking' — looks like a postcode"),
+    # Identifiers in columns checked by type are not quoted either.
+    ("patients.csv", "54,F,", "54,Maria Lopez,", "Lopez",
+     "patients.csv:2: column 'sex' — expected one of F, M (the value is not shown: it looks like a person's name)"),
+    ("labs.csv", "P01,56,tg", "P01,2019-03-12,tg", "2019-03-12",
+     "labs.csv:3: column 'day' — is not a number; expected a whole number from -3650 to 36500 (day) (the value is "
+     "not shown: it looks like a calendar date)"),
+]
+
+
+@pytest.mark.parametrize(("file", "old", "new", "identifier", "expected"), INJECTED, ids=[i[2] for i in INJECTED])
+def test_injected_identifier_is_refused_and_never_repeated(tmp_path, capsys, file, old, new, identifier, expected):
+    files = dict(VALID_COHORT)
+    _replace(file, old, new)(files)
+    folder = write_cohort(tmp_path / "cohort", files)
+    log = tmp_path / "ingest.log"
+    assert run(folder, default_outputs(tmp_path / "out"), ScreenOptions(), log=log) == 1
+    err = capsys.readouterr().err
+    assert expected in err
+    assert identifier not in err and identifier not in log.read_text()
+
+
+def test_ages_in_extra_columns_refused_or_capped(tmp_path, capsys):
+    files = dict(VALID_COHORT)
+    files["patients.csv"] = files["patients.csv"].replace("smoking", "age_at_diagnosis").replace(
+        "former", "93").replace("never", "50")
+    folder = write_cohort(tmp_path / "cohort", files)
+    assert run(folder, None, ScreenOptions()) == 1
+    err = capsys.readouterr().err
+    assert "patients.csv:3: column 'age_at_diagnosis' — is an age over 89" in err and "93" not in err
+    out = tmp_path / "out"
+    assert run(folder, default_outputs(out), ScreenOptions(cap_age_over_89=True)) == 0
+    import pandas as pd
+    assert pd.read_parquet(out / "patients.parquet")["age_at_diagnosis"].tolist() == [50, 90, 50]
+
+
+def test_safe_columns_silence_an_extra_age_column_but_never_age_years(tmp_path, capsys):
+    files = dict(VALID_COHORT)
+    files["patients.csv"] = files["patients.csv"].replace("smoking", "age_at_diagnosis").replace(
+        "former", "93").replace("never", "50")
+    folder = write_cohort(tmp_path / "cohort", files)
+    assert run(folder, None, ScreenOptions(safe_columns={"age_at_diagnosis"})) == 0
+    (folder / "patients.csv").write_text(files["patients.csv"].replace("P01,sorafenib,54", "P01,sorafenib,95"))
+    assert run(folder, None, ScreenOptions(safe_columns={"age_at_diagnosis", "age_years"})) == 1
+    assert "patients.csv:2: column 'age_years' — is an age over 89" in capsys.readouterr().err

@@ -91,6 +91,56 @@ def test_line_numbers_follow_the_file(valid_cohort, content, line):
     assert [(v.file, v.line, v.column) for v in err.value.violations] == [("adverse_events.csv", line, "grade")]
 
 
+def test_stopped_column_is_optional_and_typed(valid_cohort):
+    assert "stopped" not in ingest_cohort(valid_cohort).tables["doses"].columns  # an old file stays valid
+    (valid_cohort / "doses.csv").write_text("patient_id,day,dose_mg_per_day,reason,stopped\n"
+                                            "P01,0,800,start,\nP01,40,0,progression,1\n")
+    result = ingest_cohort(valid_cohort)
+    assert result.tables["doses"]["stopped"].tolist() == [pd.NA, 1]
+    assert not any("without stopped = 1" in w for w in result.warnings)
+
+
+def test_final_zero_dose_without_stop_is_warned_once(valid_cohort):
+    (valid_cohort / "doses.csv").write_text("patient_id,day,dose_mg_per_day,reason\nP01,0,800,start\n"
+                                            "P01,40,0,toxicity\nP02,0,800,start\nP02,50,0,AE\n"
+                                            "P03,0,800,start\nP03,9,0,discontinued\n")
+    warnings = [w for w in ingest_cohort(valid_cohort).warnings if w.startswith("doses.csv")]
+    assert warnings == ["doses.csv: the last dose of 2 patient(s) is 0 without stopped = 1 (first on line 3); their "
+                        "dose status is 'interrupted' (a pause). Where the treatment was stopped for good, set "
+                        "stopped = 1 on that row"]
+
+
+def test_small_baseline_targets_are_warned_with_file_line_and_column(valid_cohort):
+    (valid_cohort / "tumor_measurements.csv").write_text(
+        "patient_id,day,lesion_id,lesion_type,organ,nodal,diameter_mm,status\n"
+        "P01,-30,T1,target,lung,0,8,\n"        # line 2: not the baseline (a later one exists)
+        "P01,-10,T1,target,lung,0,9.5,\n"      # line 3: non-nodal < 10 mm at baseline
+        "P01,-10,T2,target,liver,0,10,\n"      # line 4: exactly 10 mm: measurable
+        "P01,56,T1,target,lung,0,5,\n"         # line 5: after baseline: not checked
+        "P02,-5,N1,target,lymph_node,1,13,\n"  # line 6: nodal < 15 mm short axis
+        "P02,-5,N2,target,lymph_node,1,15,\n"  # line 7: exactly 15 mm: measurable
+        "P02,-5,B1,non_target,bone,0,,present\n"
+        "P02,60,N1,target,lymph_node,1,10,\n"
+    )
+    result = ingest_cohort(valid_cohort)  # a warning, not a refusal
+    small = [w for w in result.warnings if "RECIST 1.1 size" in w]
+    assert [w.split(" — ")[0] for w in small] == [
+        "tumor_measurements.csv:3: column 'diameter_mm': value '9.5'",
+        "tumor_measurements.csv:6: column 'diameter_mm': value '13'"]
+    assert "≥ 10 mm in longest diameter" in small[0] and "≥ 15 mm in short axis" in small[1]
+
+
+def test_warnings_reach_the_report_and_the_log(valid_cohort, tmp_path):
+    path = valid_cohort / "tumor_measurements.csv"
+    path.write_text(path.read_text().replace("P02,-5,T1,target,lymph_node,1,18,", "P02,-5,T1,target,lymph_node,1,13,"))
+    outputs = default_outputs(tmp_path / "out")
+    log = tmp_path / "ingest.log"
+    assert run(valid_cohort, outputs, ScreenOptions(), log=log) == 0
+    expected = "tumor_measurements.csv:6: column 'diameter_mm': value '13' — is below the RECIST 1.1 size"
+    assert any(expected in w for w in json.loads(outputs["report"].read_text())["warnings"])
+    assert expected in log.read_text()
+
+
 def test_sex_is_optional_and_may_be_blank(valid_cohort):
     path = valid_cohort / "patients.csv"
     rows = [line.split(",") for line in path.read_text().splitlines()]

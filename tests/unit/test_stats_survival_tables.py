@@ -48,7 +48,8 @@ def test_pfs_by_subgroup_matches_r_for_the_example_hfs_split():
         exp = ref[["median", "median_ci_low", "median_ci_high", "rmean", "rmst"]].to_numpy(float)
         assert np.allclose(got, exp, rtol=1e-9, equal_nan=True)
     lr = _ref("logrank.csv").query("dataset == 'example' and group == 'hfs'").iloc[0]
-    cox = _ref("cox_coefficients.csv").query("dataset == 'example' and formula == 'hfs'").iloc[0]
+    cox = _ref("cox_coefficients.csv").query("dataset == 'example' and covariates == 'hfs' and "
+                                             "ties == 'efron'").iloc[0]
     treated = table[table.level == 1].iloc[0]
     assert np.isclose(treated["logrank_chisq"], lr["chisq"], rtol=1e-9)
     assert np.allclose(treated[["hr", "hr_ci_low", "hr_ci_high", "hr_p"]].to_numpy(float),
@@ -126,11 +127,49 @@ def test_multivariable_cox_matches_r_and_reports_epv():
     lung = pd.read_csv(REF / "lung.csv")
     table, warnings = multivariable_cox(lung, [{"variable": v} for v in ("age", "sex", "ph_ecog")], time="time",
                                         event="status")
-    ref = _ref("cox_coefficients.csv").query("dataset == 'lung' and formula == 'age + sex + ph_ecog'")
+    ref = _ref("cox_coefficients.csv").query("dataset == 'lung' and covariates == 'age sex ph_ecog' and "
+                                             "ties == 'efron'")
     assert np.allclose(table["coef"], ref["coef"], rtol=1e-6)
     assert np.allclose(table["p"], ref["p"], rtol=1e-6)
     assert table["epv"].iloc[0] == pytest.approx(164 / 3) and not warnings
-    assert table["ph_p"].between(0, 1).all()
+    ph = _ref("ph_test.csv").query("dataset == 'lung' and transform == 'km'").set_index("term")
+    assert np.allclose(table["ph_chisq"], ph.loc[["age", "sex", "ph_ecog"], "chisq"], rtol=1e-6)
+    assert np.allclose(table["ph_global_p"], ph.loc["GLOBAL", "p"], rtol=1e-6)
+
+
+def test_multivariable_ph_test_is_one_test_per_variable_as_current_r():
+    # veteran: the 4-level cell type is one 3-df test, printed on each of its three rows (R: cox.zph, terms = TRUE).
+    vet = pd.read_csv(REF / "veteran.csv")
+    variables = [{"variable": "trt"}, {"variable": "celltype", "levels": ["squamous", "smallcell", "adeno", "large"]},
+                 {"variable": "karno"}]
+    table, _ = multivariable_cox(vet, variables, time="time", event="status")
+    ref = _ref("ph_test.csv").query("dataset == 'veteran' and ties == 'efron' and transform == 'km' and "
+                                    "formula == 'trt + celltype + karno'").set_index("term")
+    by_variable = table.drop_duplicates("variable").set_index("variable")
+    assert list(by_variable["ph_df"]) == [1, 3, 1]
+    assert np.allclose(by_variable["ph_chisq"], ref.loc[["trt", "celltype", "karno"], "chisq"], rtol=1e-6)
+    assert np.allclose(by_variable["ph_p"], ref.loc[["trt", "celltype", "karno"], "p"], rtol=1e-6)
+    assert (table["ph_global_df"] == 5).all()
+    assert np.allclose(table["ph_global_chisq"], ref.loc["GLOBAL", "chisq"], rtol=1e-6)
+    assert (table.loc[table["variable"] == "celltype", "ph_chisq"].nunique() == 1)
+
+
+def test_multivariable_firth_model_beside_the_standard_one_matches_r():
+    # Zhujiang PFS model: ML columns as R's coxph, firth_* columns as the Firth reference (Efron ties, profile
+    # penalised-likelihood CIs, penalised likelihood-ratio p; make_firth_reference.R), relative tolerance 1e-6.
+    zj = pd.read_csv(REF / "zhujiang.csv").query("evaluable == 1")
+    zj = zj.assign(pfs_months=zj["pfs_days"] / DAYS)
+    names = ["female", "lung_only", "met_bone", "hfs", "tg_response_60"]
+    table, _ = multivariable_cox(zj, [{"variable": v} for v in names], firth=True)
+    ml = _ref("cox_coefficients.csv").query("dataset == 'zhujiang' and ties == 'efron'").set_index("term")
+    firth = _ref("firth.csv").query("dataset == 'zhujiang' and method == 'independent' and ties == 'efron' and "
+                                    "covariates == 'female lung_only met_bone hfs tg_response_60'").set_index("term")
+    table = table.set_index("term").loc[names]
+    assert np.allclose(table["hr"], ml.loc[names, "hr"], rtol=1e-6) and (table["method"] == "cox_efron").all()
+    assert np.allclose(table["firth_coef"], firth.loc[names, "coef"], rtol=1e-6)
+    assert np.allclose(np.log(table["firth_hr_ci_low"]), firth.loc[names, "ci_low"], rtol=1e-6)
+    assert np.allclose(np.log(table["firth_hr_ci_high"]), firth.loc[names, "ci_high"], rtol=1e-6)
+    assert np.allclose(table["firth_p"], firth.loc[names, "p"], rtol=1e-6)
 
 
 def test_multivariable_cox_warns_below_ten_events_per_variable():
@@ -243,7 +282,7 @@ def test_multivariable_cox_falls_back_to_firth_under_separation_when_the_plan_as
     table, warnings = multivariable_cox(data, variables, firth=True)
     assert (table["method"] == "firth").all() and np.isfinite(table["hr"]).all()
     assert table.set_index("term").loc["x", "hr"] > 5 and any("Firth" in w for w in warnings)
-    assert table["ph_p"].isna().all()  # the Schoenfeld test needs the ML fit
+    assert table["ph_p"].isna().all()  # the PH test needs the ML fit
 
 
 def test_multivariable_terms_take_the_unrestricted_subgroup_spec():

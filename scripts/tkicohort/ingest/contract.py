@@ -33,6 +33,10 @@ LAB_UNITS: dict[str, dict[str, float]] = {
 }
 LAB_NORMALISED_UNIT = {"tg": "ng/mL", "tgab": "IU/mL"}
 
+#: Before doses.csv had a ``stopped`` column, a final 0-dose row whose reason matches this (any case) recorded a
+#: permanent stop; a file without ``stopped`` values keeps that meaning (see tkicohort/derive/dose_status.py).
+LEGACY_STOP_REASON = r"discontinu|stop"
+
 MET_SITES = ("met_lung", "met_bone", "met_pleura", "met_lymph_node", "met_liver", "met_brain", "met_other")
 
 
@@ -185,12 +189,17 @@ DOSES = Table(
     "doses",
     required=False,
     unique=("patient_id", "day"),
-    description="dose changes: one row each time the daily dose is set (0 = interrupted)",
+    description="dose changes: one row each time the daily dose is set (0 = interrupted, or stopped for good "
+                "with stopped = 1)",
     columns=(
         _id(),
         _day(description="day from which this dose applies"),
         Column("dose_mg_per_day", "number", required=True, nullable=False, minimum=0, maximum=2000, unit="mg/day"),
         Column("reason", "text", required=True),
+        Column("stopped", "flag",
+               description="1 = the treatment is stopped for good from this day (dose 0, the patient's last dose "
+                           "row); blank or 0 otherwise. Column optional: without it a final 0 whose reason says "
+                           "'discontinued' or 'stopped' is read as a stop"),
     ),
 )
 

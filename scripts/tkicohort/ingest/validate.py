@@ -20,14 +20,27 @@ import numpy as np
 import pandas as pd
 
 from ..packing import pack
-from . import identifiers, keys
+from . import clinical, identifiers, keys
 from .contract import GBQ_PER_MCI, LAB_NORMALISED_UNIT, LAB_UNITS, TABLES, Column, Table
 from .extra_columns import typed_extra_column
 from .read import RawColumn, RawTable, read_raw
-from .violations import ContractError, Violation, cell_violations, level_violations
+from .violations import (
+    ContractError,
+    Violation,
+    cell_violations,
+    level_violations,
+    plain,
+    shown,
+)
 
-_INTEGER = re.compile(r"^[+-]?\d+$")
-_NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
+# ASCII digits only: Python's \d would accept full-width and other scripts' digits.
+_INTEGER = re.compile(r"^[+-]?[0-9]+$")
+_NUMBER = re.compile(r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
+#: A number other than 0 must lie within these magnitudes. No quantity of the contract (mm, ng/mL, GBq, mg/day,
+#: years, days) comes near them, and beyond them a ratio or a sum downstream could overflow to infinity or lose
+#: every digit (a Tg of 1e-320 is a subnormal double: 100 / 1e-320 = inf).
+SMALLEST_NUMBER = 1e-9
+LARGEST_NUMBER = 1e15
 
 
 @dataclass
@@ -93,6 +106,13 @@ def check_cells(raw: RawTable, table: Table) -> tuple[pd.DataFrame, list[Violati
                 bad &= ~looks_decimal
             report(col.name, rc, bad, f"is not a number; {_expected(col)}")
             num = pd.to_numeric(lv.where(filled & ~bad), errors="coerce").astype("float64")
+            magnitude = num.abs()
+            report(col.name, rc, filled & ~bad & (num.isna() | (magnitude > LARGEST_NUMBER)),
+                   f"is too large to be a measurement (more than {LARGEST_NUMBER:g}); {_expected(col)}")
+            tiny = (magnitude > 0) & (magnitude < SMALLEST_NUMBER)
+            report(col.name, rc, tiny, f"is too close to zero to be a measurement (less than {SMALLEST_NUMBER:g} "
+                                       f"but not 0); write 0, or the value in a larger unit; {_expected(col)}")
+            num = num.where(~(magnitude > LARGEST_NUMBER) & ~tiny)
             if col.kind == "flag":
                 report(col.name, rc, num.notna() & ~num.isin([0, 1]), _expected(col))
             else:
@@ -112,11 +132,13 @@ def check_cells(raw: RawTable, table: Table) -> tuple[pd.DataFrame, list[Violati
         elif col.kind == "category":
             bad = filled & ~lv.isin(col.allowed)
             if bad.any():
-                right = lv.str.lower().map({a.lower(): a for a in col.allowed})
-                for level in lv[bad & right.notna()].index:
+                right = lv.where(bad, "").map(plain).map({a.lower(): a for a in col.allowed})
+                for level in lv[bad & right.notna()].index:  # a loop over the misspelt distinct values only
                     only = pd.Series(False, index=lv.index)
                     only[level] = True
-                    report(col.name, rc, only, f"{_expected(col)} (write '{right[level]}')")
+                    invisible = "" if lv[level].isascii() and lv[level].isprintable() else \
+                        "; the value holds invisible or full-width characters, shown escaped"
+                    report(col.name, rc, only, f"{_expected(col)} (write '{right[level]}'{invisible})")
                 report(col.name, rc, bad & right.isna(), _expected(col))
             typed[col.name] = lv.where(filled, None).to_numpy(dtype=object)[rc.codes]
         else:
@@ -138,14 +160,21 @@ def check_header(raw: RawTable, table: Table) -> tuple[RawTable, list[Violation]
                 out.append(Violation(raw.file, 1, alias, None,
                                      f"give either '{canonical}' or '{alias}', not both"))
     declared = {c.name for c in table.columns} | set(table.aliases)
+    misspelt = set()
     for col in table.columns:
         if col.required and col.name not in present:
-            close = [h for h in raw.header if h.lower() == col.name.lower()]
-            hint = f" (found '{close[0]}': column names are lower-case)" if close else ""
+            close = [h for h in raw.header if plain(h) == col.name]
+            hint = ""
+            if close and close[0].lower() == col.name:
+                hint = f" (found '{close[0]}': column names are lower-case)"
+            elif close:
+                misspelt.add(close[0])
+                hint = (f" (found '{shown(close[0])}', which holds invisible or full-width characters, shown "
+                        "escaped; type the name again)")
             out.append(Violation(raw.file, 1, col.name, None, f"required column is missing from the header{hint}"))
     if not table.open:
         for h in raw.header:
-            if h not in declared:
+            if h not in declared and h not in misspelt:
                 out.append(Violation(raw.file, 1, h, None,
                                      f"unknown column; {table.file} has the columns "
                                      + ", ".join(c.name for c in table.columns)))
@@ -153,16 +182,26 @@ def check_header(raw: RawTable, table: Table) -> tuple[RawTable, list[Violation]
 
 
 def _convert_aliases(raw: RawTable, table: Table) -> tuple[RawTable, list[Violation]]:
-    """cumulative_rai_mci → cumulative_rai_gbq (1 mCi = 0.037 GBq), checked as a number first."""
+    """cumulative_rai_mci → cumulative_rai_gbq (1 mCi = 0.037 GBq).
+
+    The mCi column is checked here, in mCi, and reported under its own name with the value as written; a value it
+    refuses is blanked in the converted column, so that no second message about a converted value follows."""
     out: list[Violation] = []
     if table.name == "patients" and "cumulative_rai_mci" in raw.columns and "cumulative_rai_gbq" not in raw.columns:
         rc = raw.columns["cumulative_rai_mci"]
+        gbq_col = table.column("cumulative_rai_gbq")
+        lo, hi = gbq_col.minimum / GBQ_PER_MCI, gbq_col.maximum / GBQ_PER_MCI
         filled = rc.levels != ""
         bad = filled & ~rc.levels.str.match(_NUMBER).astype(bool)
-        out += level_violations(raw.file, raw.lines, "cumulative_rai_mci", rc, bad,
-                                "is not a number; expected the cumulative activity in mCi")
+        expected = f"expected the cumulative activity in mCi, a number from {lo:g} to {hi:g} ({hi * GBQ_PER_MCI:g} GBq)"
+        out += level_violations(raw.file, raw.lines, "cumulative_rai_mci", rc, bad, f"is not a number; {expected}")
         mci = pd.to_numeric(rc.levels.where(filled & ~bad), errors="coerce")
-        gbq = (mci * GBQ_PER_MCI).map(lambda x: "" if pd.isna(x) else repr(float(x)))
+        out_of_range = filled & ~bad & (mci.isna() | (mci < lo) | (mci > hi)
+                                        | ((mci.abs() > 0) & (mci.abs() < SMALLEST_NUMBER)))
+        out += level_violations(raw.file, raw.lines, "cumulative_rai_mci", rc, out_of_range,
+                                f"is out of range; {expected}")
+        mci = mci.where(~out_of_range)
+        gbq = (mci * GBQ_PER_MCI).map(lambda x: "" if pd.isna(x) else repr(float(x)))  # once per distinct value
         columns = {("cumulative_rai_gbq" if k == "cumulative_rai_mci" else k): v for k, v in raw.columns.items()}
         columns["cumulative_rai_gbq"] = RawColumn(rc.codes, gbq.astype(object))
         header = [("cumulative_rai_gbq" if h == "cumulative_rai_mci" else h) for h in raw.header]
@@ -182,10 +221,13 @@ def check_duplicates(raw: RawTable, frame: pd.DataFrame, key: tuple[str, ...]) -
         return []
     first = keys.first_row(row_key, rows)
     label = ", ".join(key)
-    joined = ["/".join(str(frame[k].iat[r]) for k in key) for r in rows]
-    return [Violation(raw.file, int(raw.lines[r]), key[-1], v,
-                      f"duplicate ({label}); first given on line {int(raw.lines[f])}")
-            for r, f, v in zip(rows, first, joined, strict=True)]
+    # The value quoted is the last key column's, as written (each value is screened on its own before it is shown;
+    # a joined key such as 'name/0' would slip past the anchored patterns).
+    last = raw.columns[key[-1]]
+    written = last.levels.to_numpy(dtype=object)[last.codes[rows]]
+    return [Violation(raw.file, int(raw.lines[r]), key[-1], str(v),
+                      f"duplicate ({label}); the same values as line {int(raw.lines[f])}")
+            for r, f, v in zip(rows, first, written, strict=True)]
 
 
 def check_patients(file: str, lines: pd.Series, p: pd.DataFrame) -> list[Violation]:
@@ -322,6 +364,22 @@ def empty_table(name: str) -> pd.DataFrame:
     return _finalise_dtypes(name, frame)
 
 
+def _file_problem(folder: Path, path: Path, table: Table) -> Violation | None:
+    """A file of the contract that is a folder, or a link leading out of the cohort folder."""
+    if path.is_symlink():
+        try:
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return Violation(table.file, 0, "", None, "is a symbolic link to nothing (a broken link); put the file "
+                                                      "itself in the cohort folder")
+        if not target.is_relative_to(folder.resolve()):
+            return Violation(table.file, 0, "", None, "is a symbolic link to a file outside the cohort folder, which "
+                                                      "ingestion does not follow; copy the file into the folder")
+    if path.is_dir():
+        return Violation(table.file, 0, "", None, "is a folder, not a file; expected a CSV file of that name")
+    return None
+
+
 def ingest_cohort(folder: Path, options: ScreenOptions | None = None) -> CohortTables:
     """Validate and normalise every file of a cohort folder; raise :class:`ContractError` with all violations."""
     options = options or ScreenOptions()
@@ -335,20 +393,26 @@ def ingest_cohort(folder: Path, options: ScreenOptions | None = None) -> CohortT
     warnings: list[str] = []
 
     known = {t.file for t in TABLES.values()}
-    for path in sorted(folder.glob("*.csv")):
-        if path.name not in known:
-            warnings.append(f"{path.name}: not part of the contract; ignored")
+    others = sorted(p.name for p in folder.glob("*.csv") if p.name not in known)
+    families = identifiers.looks_like(pd.Series(others, dtype=object)).tolist()
+    for other, family in zip(others, families, strict=True):
+        warnings.append(f"a file whose name looks like {family} (name not shown): not part of the contract; ignored"
+                        if family else f"{shown(other)}: not part of the contract; ignored")
 
     for name, table in TABLES.items():
         path = folder / table.file
-        present[name] = path.exists()
-        if not path.exists():
+        present[name] = path.exists() or path.is_symlink()
+        if not present[name]:
             if table.required:
                 violations.append(Violation(table.file, 0, "", None, "required file not found in the cohort folder"))
             continue
+        problem = _file_problem(folder, path, table)
+        if problem:
+            violations.append(problem)
+            continue
         raw, problems = read_raw(path, table.file)
+        violations += problems
         if raw is None:
-            violations += problems
             continue
         raw, problems = check_header(raw, table)
         violations += problems
@@ -358,13 +422,11 @@ def ingest_cohort(folder: Path, options: ScreenOptions | None = None) -> CohortT
         frame, problems = check_cells(raw, table)
         violations += problems
         violations += _screen_values(raw, table, options)
-        if name == "patients" and "age_years" in frame:
-            capped, problems = identifiers.screen_ages(table.file, raw.lines, frame["age_years"],
-                                                       raw.columns["age_years"].values(), options.cap_age_over_89)
-            violations += problems
-            if not capped.equals(frame["age_years"]):
-                warnings.append("patients.csv: ages over 89 recorded as 90 (identifier_screen.cap_age_over_89)")
-            frame["age_years"] = capped
+        frame, problems, capped = _screen_ages(raw, table, frame, options)
+        violations += problems
+        if capped:
+            warnings.append(f"{table.file}: ages over 89 recorded as 90 in {', '.join(capped)} "
+                            "(identifier_screen.cap_age_over_89)")
         violations += check_duplicates(raw, frame, table.unique)
         if name == "patients":
             violations += check_patients(table.file, raw.lines, frame)
@@ -373,19 +435,35 @@ def ingest_cohort(folder: Path, options: ScreenOptions | None = None) -> CohortT
         elif name == "labs":
             frame, problems = normalise_labs(table.file, raw.lines, frame)
             violations += problems
+        elif name == "doses":
+            violations += clinical.check_doses(raw, frame)
         if len(frame) == 0:
             warnings.append(f"{table.file}: header only, no data rows")
         typed[name], raws[name] = frame, raw
 
-    violations += check_cross_file(typed, raws)
+    if "patients" in typed and len(typed["patients"]) == 0:
+        # Every other file would be reported row by row as naming unknown patients: one message says it all, and
+        # the other files' own problems are still listed.
+        violations.append(Violation(PATIENTS_FILE, 0, "", None, "has a header but no data rows; expected one row "
+                                                                "per patient (the other files are not checked "
+                                                                "against it until it has them)"))
+    else:
+        violations += check_cross_file(typed, raws)
     if violations:
-        raise ContractError(violations)
+        raise ContractError(identifiers.redact(violations))
 
     tables = {name: _finalise_dtypes(name, typed[name]) if name in typed else empty_table(name) for name in TABLES}
     if present["tumor_measurements"] and present["responses"]:
         warnings.append("both tumor_measurements.csv and responses.csv given; the plan's recist.source decides")
+    if "tumor_measurements" in raws:
+        warnings += clinical.baseline_size_warnings(tables["tumor_measurements"], raws["tumor_measurements"])
+    if "doses" in raws:
+        warnings += clinical.final_zero_dose_warnings(tables["doses"], raws["doses"])
     rows = {name: int(len(t)) for name, t in tables.items()}
     return CohortTables(tables, present, rows, warnings)
+
+
+PATIENTS_FILE = "patients.csv"
 
 
 def _screen_values(raw: RawTable, table: Table, options: ScreenOptions) -> list[Violation]:
@@ -397,6 +475,34 @@ def _screen_values(raw: RawTable, table: Table, options: ScreenOptions) -> list[
             continue
         if col == "patient_id" and table.name != "patients":
             continue  # screened in patients.csv, and any other id is refused as unknown
-        out += identifiers.screen_values(raw.file, raw.lines, col, rc, free_text=kind in ("text", "extra"),
-                                         identifier_like=kind in ("string", "extra"))
+        out += identifiers.screen_values(raw.file, raw.lines, col, rc)
     return out
+
+
+def _screen_ages(raw: RawTable, table: Table, frame: pd.DataFrame,
+                 options: ScreenOptions) -> tuple[pd.DataFrame, list[Violation], list[str]]:
+    """Ages over 89 in age_years and in any extra column whose name says it holds an age (``age_at_diagnosis``):
+    refused, or recorded as 90 with ``cap_age_over_89``. Returns the frame, the violations, the capped columns."""
+    declared = {c.name for c in table.columns}
+    columns = [c for c in raw.header if c in frame and (
+        c == "age_years" or (c not in declared and c not in options.safe_columns and identifiers.is_age_column(c)))]
+    out: list[Violation] = []
+    capped = []
+    for col in columns:
+        if col == "age_years":
+            ages = frame[col]
+        else:  # an extra column, kept as text: its number-like values are read as ages
+            rc = raw.columns[col]
+            numeric = rc.levels.where(rc.levels.str.match(_NUMBER).astype(bool))
+            ages = pd.Series(pd.to_numeric(numeric, errors="coerce").to_numpy()[rc.codes], index=frame.index)
+        new, problems = identifiers.screen_ages(raw.file, raw.lines, col, ages, options.cap_age_over_89)
+        out += problems
+        if options.cap_age_over_89 and not new.equals(ages):
+            capped.append(col)
+            over = (ages > identifiers.HIPAA_MAX_AGE).to_numpy()
+            if col == "age_years":
+                frame[col] = new
+            else:  # an extra column keeps its type (numeric or text, see extra_columns)
+                numeric = pd.api.types.is_numeric_dtype(frame[col])
+                frame[col] = frame[col].where(~over, 90 if numeric else "90")
+    return frame, out, capped

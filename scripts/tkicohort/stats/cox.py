@@ -1,32 +1,32 @@
-"""Log-rank test and Cox proportional-hazards models, with the conventions stated.
+"""Log-rank test and Cox proportional-hazards models for the tables, with the conventions stated.
 
-- **Log-rank**: lifelines' k-sample test (equal to R's ``survdiff`` to ~1e-13); χ² with k − 1 df.
-- **Cox**: lifelines ``CoxPHFitter`` — Efron ties (R's default), Wald CIs ``exp(coef ± z·se)``, Wald p per term and
-  the model's likelihood-ratio test. Fitted with a tight Newton–Raphson stopping rule (step 1, precision 1e-12): with
-  lifelines' defaults coefficients differ from R by up to 1e-5, with these options by ~1e-12. ``batch_mode`` is forced
-  on: with integer-day times (many ties) lifelines' automatic choice picks a per-row path ten times slower.
-- **Not estimable**: a model whose Newton–Raphson does not converge, or converges to |coef| > 15 (HR beyond 3·10⁶:
-  monotone likelihood, e.g. no events in one level), is reported as not estimable with the reason, not as a number.
-- **Firth** (optional): the penalised partial likelihood l(β) + ½ log det I(β) of Heinze & Schemper (2001), maximised
-  numerically over statsmodels' Efron log-likelihood and information; SE from the penalised information; the p-value
-  is the penalised likelihood-ratio test against β = 0 (coxphf's test). Finite even under separation.
+- **Log-rank**: k-sample test with the hypergeometric variance, optionally stratified, equal to R's ``survdiff``
+  (``stats/logrank.py``); χ² with k − 1 df.
+- **Cox**: the numpy engine of ``stats/coxph.py`` (R's ``coxph``: Efron ties by default, Breslow on request, strata,
+  (start, stop] rows, Newton–Raphson with R's step halving and stopping rule). Wald CIs exp(coef ± z·se), Wald p
+  per term; the model's likelihood-ratio, Wald and score tests.
+- **Not estimable**: fewer than two patients, no events, a constant covariate, collinear covariates (singular
+  information), no convergence in R's 20 iterations, or convergence to |coef| > 15 (HR beyond 3·10⁶: monotone
+  likelihood, e.g. no events in one level) is reported as not estimable with the reason, not as a number.
+- **Proportional hazards**: R's current ``cox.zph`` score test per term and global (``stats/cox_zph.py``).
+- **Firth** (optional): penalised likelihood of Heinze & Schemper with profile penalised-likelihood CIs and the
+  penalised likelihood-ratio p of each coefficient, as R's ``coxphf`` (``stats/firth.py``; Efron ties like the
+  other models, where coxphf uses Breslow's).
 """
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from lifelines import CoxPHFitter
-from lifelines.exceptions import ConvergenceError, ConvergenceWarning
-from lifelines.statistics import multivariate_logrank_test
-from scipy.optimize import minimize
-from scipy.stats import chi2, norm, rankdata
-from statsmodels.duration.hazard_regression import PHReg
+from scipy.stats import chi2, norm
 
-FIT_OPTIONS = {"step_size": 1.0, "precision": 1e-12, "r_precision": 1e-15, "max_steps": 100}
+from . import coxph
+from .cox_zph import cox_zph
+from .firth import fit_firth
+from .logrank import logrank
+
 MAX_ABS_COEF = 15.0
 
 
@@ -34,23 +34,21 @@ class NotEstimable(Exception):
     """A hazard ratio that has no finite maximum-likelihood estimate; the message is the reason."""
 
 
-def logrank_test(time, event, group) -> dict:
+def logrank_test(time, event, group, strata=None) -> dict:
     """k-sample log-rank test: chisq, df, p (NaN with a reason when fewer than two groups have patients)."""
-    frame = pd.DataFrame({"t": time, "e": event, "g": group}).dropna()
-    k = frame["g"].nunique()
+    res = logrank(time, event, group, strata)
+    k = int((res.n > 0).sum())
     if k < 2:
         return {"chisq": np.nan, "df": np.nan, "p": np.nan, "note": "fewer than two groups with patients"}
-    if frame["e"].sum() == 0:
+    if res.observed.sum() == 0:
         return {"chisq": np.nan, "df": k - 1, "p": np.nan, "note": "no events"}
-    res = multivariate_logrank_test(frame["t"].to_numpy(float), frame["g"].astype(str).to_numpy(),
-                                    frame["e"].to_numpy(int))
-    return {"chisq": float(res.test_statistic), "df": int(res.degrees_of_freedom), "p": float(res.p_value),
-            "note": ""}
+    note = "" if res.df >= 1 else "only one group at risk at the event times (R: χ² 0 on 0 df, p = 1)"
+    return {"chisq": res.chisq, "df": res.df, "p": res.p, "note": note}
 
 
 @dataclass
 class CoxResult:
-    """A fitted Cox model: one row per term, and the model-level figures."""
+    """A fitted Cox model: one row per coefficient, and the model-level figures."""
 
     terms: pd.DataFrame
     n: int
@@ -62,163 +60,99 @@ class CoxResult:
     lr_p: float
     method: str = "efron"
     notes: list[str] = field(default_factory=list)
+    wald_chisq: float = np.nan
+    wald_p: float = np.nan
+    score_chisq: float = np.nan
+    score_p: float = np.nan
+    fit: coxph.CoxFit | None = field(default=None, repr=False)
+
+    def ph_test(self, terms: dict[str, list[str]] | None = None, transform: str = "km") -> pd.DataFrame:
+        """R's ``cox.zph(fit, transform, terms = TRUE)`` for this fit: term, ph_chisq, ph_df, ph_p, and GLOBAL.
+        ``terms`` maps a term to its coefficient names (default: one term per coefficient)."""
+        if self.fit is None:
+            raise ValueError("the proportional-hazards test needs a maximum-likelihood fit")
+        names = list(self.terms["term"])
+        terms = terms or {name: [name] for name in names}
+        table = cox_zph(self.fit, {t: [names.index(c) for c in cols] for t, cols in terms.items()}, transform)
+        return table.rename(columns={"chisq": "ph_chisq", "df": "ph_df", "p": "ph_p"})
 
 
-def fit_cox(frame: pd.DataFrame, duration: str, event: str, covariates: list[str],
-            conf_level: float = 0.95) -> CoxResult:
-    """Maximum-likelihood Cox model (Efron ties) on the complete cases of ``covariates`` (numeric columns)."""
-    data = frame[[duration, event, *covariates]].dropna().astype(float)
-    _check_model_data(data, duration, event, covariates)
-    fitter = _newton_raphson(data, duration, event, 1 - conf_level)
-    s = fitter.summary
-    if not np.all(np.isfinite(s["coef"])) or (s["coef"].abs() > MAX_ABS_COEF).any():
+def fit_cox(frame: pd.DataFrame, duration: str, event: str, covariates: list[str], conf_level: float = 0.95, *,
+            start: str | None = None, strata: str | None = None, ties: str = "efron") -> CoxResult:
+    """Maximum-likelihood Cox model on the complete cases of ``covariates`` (numeric columns); ``start`` names the
+    entry-time column of (start, stop] rows, ``strata`` a column whose levels get their own baseline hazard."""
+    data = _complete(frame, duration, event, covariates, start, strata)
+    _check_model_data(data, covariates)
+    try:
+        fit = coxph.fit(data["time"], data["event"], data["x"], start=data["start"], strata=data["strata"],
+                        ties=ties)
+    except coxph.SingularInformation as err:
+        raise NotEstimable(f"collinear covariates ({err})") from err
+    if not fit.converged:
+        raise NotEstimable(f"Cox model did not converge in {fit.iterations} iterations: monotone likelihood or "
+                           "separation suspected")
+    if not np.all(np.isfinite(fit.coef)) or (np.abs(fit.coef) > MAX_ABS_COEF).any():
         raise NotEstimable("monotone likelihood: the hazard ratio diverges (an event-free or separated group)")
     z = norm.ppf(1 - (1 - conf_level) / 2)
-    terms = pd.DataFrame({
-        "term": list(s.index), "coef": s["coef"].to_numpy(), "se": s["se(coef)"].to_numpy(),
-        "hr": np.exp(s["coef"].to_numpy()),
-        "hr_ci_low": np.exp(s["coef"].to_numpy() - z * s["se(coef)"].to_numpy()),
-        "hr_ci_high": np.exp(s["coef"].to_numpy() + z * s["se(coef)"].to_numpy()),
-        "z": s["z"].to_numpy(), "p": s["p"].to_numpy()})
-    lr = fitter.log_likelihood_ratio_test()
-    loglik = float(fitter.log_likelihood_)
-    return CoxResult(terms, len(data), int(data[event].sum()), loglik, loglik - float(lr.test_statistic) / 2,
-                     float(lr.test_statistic), int(lr.degrees_freedom), float(lr.p_value))
+    se = fit.se
+    terms = pd.DataFrame({"term": covariates, "coef": fit.coef, "se": se, "hr": np.exp(fit.coef),
+                          "hr_ci_low": np.exp(fit.coef - z * se), "hr_ci_high": np.exp(fit.coef + z * se),
+                          "z": fit.coef / se, "p": 2 * norm.sf(np.abs(fit.coef / se))})
+    df = fit.df
+    return CoxResult(terms, fit.n, fit.events, fit.loglik, fit.loglik_init, fit.lr_chisq, df,
+                     float(chi2.sf(fit.lr_chisq, df)), method=ties, wald_chisq=fit.wald_chisq,
+                     wald_p=float(chi2.sf(fit.wald_chisq, df)), score_chisq=fit.score_chisq,
+                     score_p=float(chi2.sf(fit.score_chisq, df)), fit=fit)
 
 
-def _newton_raphson(data: pd.DataFrame, duration: str, event: str, alpha: float) -> CoxPHFitter:
-    """lifelines' Newton–Raphson with full steps (as R's coxph), then with half steps when full steps overshoot
-    into overflow: in small samples with near-separated covariates a full first step can leave the region where
-    exp(xβ) is finite although the likelihood has a finite maximum (R's coxph halves the step in that case too)."""
-    error = None
-    for step in (FIT_OPTIONS["step_size"], 0.5):
-        fitter = CoxPHFitter(alpha=alpha)
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("error", ConvergenceWarning)
-            warnings.simplefilter("ignore", RuntimeWarning)  # overflow on the way to a divergence, reported below
-            try:
-                return fitter.fit(data, duration_col=duration, event_col=event, batch_mode=True,
-                                  fit_options={**FIT_OPTIONS, "step_size": step})
-            except (ConvergenceError, ConvergenceWarning, np.linalg.LinAlgError) as err:
-                error = err
-    raise NotEstimable(f"Cox model did not converge ({_first_line(error)}): monotone likelihood or "
-                       "separation suspected")
+def fit_cox_firth(frame: pd.DataFrame, duration: str, event: str, covariates: list[str], conf_level: float = 0.95,
+                  *, start: str | None = None, strata: str | None = None, ties: str = "efron") -> CoxResult:
+    """Firth-penalised Cox model (see ``stats/firth.py``): profile penalised-likelihood CIs and penalised
+    likelihood-ratio p per coefficient (no Wald z); ``se`` is coxphf's, from the unpenalised information at the
+    penalised estimate. The model's test is the penalised likelihood ratio against β = 0."""
+    data = _complete(frame, duration, event, covariates, start, strata)
+    _check_model_data(data, covariates)
+    try:
+        res = fit_firth(data["time"], data["event"], data["x"], start=data["start"], strata=data["strata"],
+                        ties=ties, conf_level=conf_level)
+    except (coxph.SingularInformation, np.linalg.LinAlgError) as err:
+        raise NotEstimable(f"Firth-penalised model not estimable ({err})") from err
+    terms = pd.DataFrame({"term": covariates, "coef": res.coef, "se": res.se, "hr": np.exp(res.coef),
+                          "hr_ci_low": np.exp(res.ci_low), "hr_ci_high": np.exp(res.ci_high), "z": np.nan,
+                          "p": res.p, "chisq": res.chisq})
+    return CoxResult(terms, res.n, res.events, res.penalized_loglik, res.penalized_loglik_null, res.lr_chisq,
+                     len(covariates), res.lr_p, method="firth")
 
 
-def fit_cox_firth(frame: pd.DataFrame, duration: str, event: str, covariates: list[str],
-                  conf_level: float = 0.95) -> CoxResult:
-    """Firth-penalised Cox model (Efron ties); see the module docstring for the test and the SE."""
-    data = frame[[duration, event, *covariates]].dropna().astype(float)
-    _check_model_data(data, duration, event, covariates)
-    model = PHReg(data[duration].to_numpy(), data[covariates].to_numpy(), status=data[event].to_numpy(),
-                  ties="efron")
-
-    def penalised(beta):
-        info = -model.hessian(beta)
-        sign, logdet = np.linalg.slogdet(info)
-        return model.loglike(beta) + 0.5 * logdet if sign > 0 else -np.inf
-
-    def gradient(beta, h=1e-6):
-        # Central differences: the penalty's derivative needs third derivatives of l(β) that no library exposes.
-        steps = np.eye(len(beta)) * h
-        return np.array([(penalised(beta + e) - penalised(beta - e)) / (2 * h) for e in steps])
-
-    start = np.zeros(len(covariates))
-    opt = minimize(lambda b: -penalised(b), start, jac=lambda b: -gradient(b), method="BFGS",
-                   options={"gtol": 1e-9, "maxiter": 500})
-    beta = opt.x
-    cov = np.linalg.inv(-model.hessian(beta))
-    se = np.sqrt(np.diag(cov))
-    z = norm.ppf(1 - (1 - conf_level) / 2)
-    pl, pl0 = penalised(beta), penalised(start)
-    lr = max(2 * (pl - pl0), 0.0)
-    terms = pd.DataFrame({"term": covariates, "coef": beta, "se": se, "hr": np.exp(beta),
-                          "hr_ci_low": np.exp(beta - z * se), "hr_ci_high": np.exp(beta + z * se),
-                          "z": beta / se, "p": chi2.sf(lr, len(covariates)) if len(covariates) == 1
-                          else 2 * norm.sf(np.abs(beta / se))})
-    return CoxResult(terms, len(data), int(data[event].sum()), pl, pl0, lr, len(covariates),
-                     float(chi2.sf(lr, len(covariates))), method="firth")
+def ph_test(frame: pd.DataFrame, duration: str, event: str, covariates: list[str], transform: str = "km",
+            terms: dict[str, list[str]] | None = None, **model) -> pd.DataFrame:
+    """Fit the Cox model and test proportional hazards per term and globally (``CoxResult.ph_test``)."""
+    return fit_cox(frame, duration, event, covariates, **model).ph_test(terms, transform)
 
 
-def schoenfeld_residuals(time, event, X, beta) -> tuple[np.ndarray, np.ndarray]:
-    """Unscaled Schoenfeld residuals (Efron ties: each tied death's expected covariate is the average of the d
-    Efron-weighted risk-set means, as R's ``residuals(fit, "schoenfeld")``), one row per event sorted by time.
-    Returns (event times, residuals).
-
-    Vectorised here because lifelines computes them with a Python loop over event times (17 s at 10⁵ patients).
-    """
-    order = np.argsort(time, kind="stable")
-    t, e, X = np.asarray(time, float)[order], np.asarray(event, float)[order], np.asarray(X, float)[order]
-    X = X - X.mean(axis=0)  # centring leaves the residuals unchanged and keeps exp() in range
-    w = np.exp(X @ beta)
-    distinct, first, idx = np.unique(t, return_index=True, return_inverse=True)
-    s0 = np.cumsum(w[::-1])[::-1][first]
-    s1 = np.cumsum((w[:, None] * X)[::-1], axis=0)[::-1][first]
-    d = np.bincount(idx, weights=e, minlength=len(distinct)).astype(int)
-    d0 = np.bincount(idx, weights=w * e, minlength=len(distinct))
-    d1 = np.column_stack([np.bincount(idx, weights=w * e * X[:, j], minlength=len(distinct))
-                          for j in range(X.shape[1])])
-    at = np.flatnonzero(d > 0)
-    reps = d[at]
-    g = np.repeat(at, reps)
-    k = np.arange(reps.sum()) - np.repeat(np.cumsum(reps) - reps, reps)
-    frac = k / d[g]
-    means = (s1[g] - frac[:, None] * d1[g]) / (s0[g] - frac * d0[g])[:, None]
-    starts = np.concatenate([[0], np.cumsum(reps)[:-1]])
-    expected = np.add.reduceat(means, starts, axis=0) / reps[:, None]
-    deaths = e == 1
-    return t[deaths], X[deaths] - np.repeat(expected, reps, axis=0)
+def _complete(frame, duration, event, covariates, start, strata) -> dict:
+    """The complete cases as arrays: time, event, x (n × p), start and strata (None when not given)."""
+    numeric = [duration, event, *covariates] + ([start] if start is not None else [])
+    values = np.column_stack([frame[c].to_numpy(dtype=float) for c in numeric])
+    keep = ~np.isnan(values).any(axis=1)
+    groups = None
+    if strata is not None:
+        groups = frame[strata].to_numpy()
+        keep &= frame[strata].notna().to_numpy()
+        groups = groups[keep]
+    if not keep.all():
+        values = values[keep]
+    p = len(covariates)
+    return {"time": values[:, 0], "event": values[:, 1], "x": values[:, 2:2 + p],
+            "start": values[:, 2 + p] if start is not None else None, "strata": groups}
 
 
-def ph_test(frame: pd.DataFrame, duration: str, event: str, covariates: list[str],
-            transform: str = "km") -> pd.DataFrame:
-    """Grambsch–Therneau test of proportional hazards per term and globally, from scaled Schoenfeld residuals —
-    the formula of R's ``cox.zph`` before survival 3.0 (and lifelines'). Time transform ``km`` (R's default:
-    1 − the left-continuous KM at each event), ``rank`` (average ranks of the event times) or ``identity``.
-    Survival ≥ 3.0 replaced this by a score test, so its p-values differ slightly."""
-    data = frame[[duration, event, *covariates]].dropna().astype(float)
-    fitter = _newton_raphson(data, duration, event, 0.05)
-    beta = fitter.params_.loc[covariates].to_numpy()
-    var = fitter.variance_matrix_.loc[covariates, covariates].to_numpy()
-    times, resid = schoenfeld_residuals(data[duration], data[event], data[covariates].to_numpy(), beta)
-    g = _transform_times(times, data[duration].to_numpy(), data[event].to_numpy(), transform)
-    xx = g - g.mean()
-    deaths = len(times)
-    scaled = resid @ var * deaths
-    per_term = (xx @ scaled) ** 2 / (np.diag(var) * deaths * np.sum(xx ** 2))
-    score = xx @ resid
-    global_chisq = float(score @ var @ score * deaths / np.sum(xx ** 2))
-    return pd.DataFrame({"term": [*covariates, "GLOBAL"], "ph_chisq": [*per_term, global_chisq],
-                         "ph_df": [1] * len(covariates) + [len(covariates)],
-                         "ph_p": [*chi2.sf(per_term, 1), chi2.sf(global_chisq, len(covariates))]})
-
-
-def _transform_times(event_times: np.ndarray, time: np.ndarray, event: np.ndarray, transform: str) -> np.ndarray:
-    if transform == "identity":
-        return event_times
-    if transform == "rank":
-        return rankdata(event_times)
-    if transform == "km":
-        from .kaplan_meier import kaplan_meier
-
-        km = kaplan_meier(time, event)
-        with_deaths = km.n_event > 0
-        left = np.concatenate([[1.0], km.surv[with_deaths][:-1]])  # S just before each event time
-        return 1 - np.repeat(left, km.n_event[with_deaths])
-    raise ValueError(f"unknown time transform {transform!r}")
-
-
-def _check_model_data(data: pd.DataFrame, duration: str, event: str, covariates: list[str]) -> None:
-    if len(data) < 2:
+def _check_model_data(data: dict, covariates: list[str]) -> None:
+    if len(data["time"]) < 2:
         raise NotEstimable("fewer than two patients")
-    if data[event].sum() == 0:
+    if data["event"].sum() == 0:
         raise NotEstimable("no events")
-    constant = [c for c in covariates if data[c].nunique() < 2]
+    x = data["x"]
+    constant = [c for j, c in enumerate(covariates) if (x[:, j] == x[0, j]).all()]
     if constant:
         raise NotEstimable(f"no variation in {', '.join(constant)}")
-
-
-def _first_line(err: Exception) -> str:
-    """The first sentence of a library's message (lifelines appends code suggestions after it)."""
-    text = str(err).strip()
-    return text.split(". ")[0].rstrip(".") if text else type(err).__name__

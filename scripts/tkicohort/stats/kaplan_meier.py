@@ -9,7 +9,8 @@ this project must reproduce depend on conventions those libraries do not offer (
 - **Standard error**: Greenwood's, on the cumulative-hazard scale as R reports it,
   ``se(t) = sqrt(sum d / (n (n - d)))``; infinite once a risk set is exhausted (``n == d``).
 - **Confidence band** (R's ``conf.type``): ``"log-log"`` (the default here, as SAS and lifelines), ``"log"`` (R's default)
-  or ``"plain"``; limits where R reports NA (log-log at S = 1 or 0, log at S = 0) are NaN.
+  or ``"plain"``; limits where R reports NA (log-log at S = 1 or 0, log at S = 0) are NaN. At a landmark before the
+  first observed time S = 1 with limits 1–1 whatever the transform (R's ``summary(fit, times)`` row for time 0).
 - **Median** (R's ``print.survfit``): the first time S ≤ 0.5; if S equals 0.5 exactly (within 1.5e-8) on a flat stretch,
   the midpoint of that stretch and the next drop; NaN if S never reaches 0.5. The median's CI limits apply the same
   rule to the lower and upper band.
@@ -74,9 +75,11 @@ class KaplanMeier:
         idx = np.searchsorted(self.time, times, side="right") - 1
         before = idx < 0
         safe = np.clip(idx, 0, None)
+        # Before the first observed time R reports its time-0 row, S = 1 with limits 1–1 for every transform
+        # (within the observed times a log-log limit at S = 1 stays undefined, as in R).
         surv = np.where(before, 1.0, self.surv[safe])
-        lower = np.where(before, np.nan, self.lower[safe])
-        upper = np.where(before, np.nan, self.upper[safe])
+        lower = np.where(before, 1.0, self.lower[safe])
+        upper = np.where(before, 1.0, self.upper[safe])
         after_end = times > self.time[-1]
         # Beyond the last time R extends S but the band keeps its last value; number at risk is 0 there.
         at_or_after = np.searchsorted(self.time, times, side="left")
@@ -97,7 +100,7 @@ def kaplan_meier(time, event, conf_type: str = "log-log", conf_level: float = 0.
     if len(time) == 0:
         empty = np.array([], dtype=float)
         return KaplanMeier(empty, empty, empty, empty, empty, empty, empty, empty, conf_type, conf_level)
-    distinct, inverse = np.unique(time, return_inverse=True)
+    distinct, inverse = distinct_times(time)
     n_event = np.bincount(inverse, weights=event, minlength=len(distinct)).astype(np.int64)
     n_total = np.bincount(inverse, minlength=len(distinct)).astype(np.int64)
     n_censor = n_total - n_event
@@ -109,6 +112,18 @@ def kaplan_meier(time, event, conf_type: str = "log-log", conf_level: float = 0.
     std_err = np.sqrt(np.cumsum(increment))
     lower, upper = _band(surv, std_err, conf_type, conf_level)
     return KaplanMeier(distinct, n_risk, n_event, n_censor, surv, std_err, lower, upper, conf_type, conf_level)
+
+
+def distinct_times(values) -> tuple[np.ndarray, np.ndarray]:
+    """(sorted distinct values, index of each value among them), as ``np.unique(values, return_inverse=True)``
+    but hash-based (pandas.factorize) and sorting only the distinct values: at a million rows with integer-day
+    times it takes ~20 ms where the full sort takes ~0.3 s. No missing values."""
+    codes, uniques = pd.factorize(np.asarray(values))
+    uniques = np.asarray(uniques)
+    order = np.argsort(uniques, kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return uniques[order], rank[codes]
 
 
 def _band(surv: np.ndarray, se: np.ndarray, conf_type: str, conf_level: float):

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.multitest import multipletests
 
 from .baseline import mann_whitney
+from .multiplicity import p_adjust
 from .qol import TEHRAN_RAW_SUBSCALES, raw_sum_subscales, score_qlq_c30
 
 RAW_SUBSCALES = {"tehran": TEHRAN_RAW_SUBSCALES}
@@ -56,6 +56,6 @@ def qol_by_arm(qol: pd.DataFrame, dataset: pd.DataFrame, arm: str, arms: list, p
     for method, col in (("holm", "p_holm"), ("fdr_bh", "p_bh")):
         adjusted = np.full(len(first), np.nan)
         if ok.any():
-            adjusted[ok] = multipletests(first["p"].to_numpy()[ok], method=method)[1]
+            adjusted[ok] = p_adjust(first["p"].to_numpy()[ok], method)
         table[col] = table["scale"].map(dict(zip(first["scale"], adjusted, strict=True)))
     return table

@@ -126,11 +126,22 @@ def present(name: str, table: pd.DataFrame) -> pd.DataFrame:
     if name == "cox_multivariable":
         if "hr" not in t:
             return t.astype(str)
-        return pd.DataFrame({"Term": t["term"], "HR (95% CI)": [fmt_estimate_ci(h, lo, hi, 2, "—") for h, lo, hi in
-                                                               zip(t["hr"], t["hr_ci_low"], t["hr_ci_high"],
-                                                                   strict=True)],
-                             "p": t["p"].map(fmt_p), "PH test p": t["ph_p"].map(fmt_p),
-                             "Events per variable": t["epv"].map(fmt_num), "Warning": t["warning"]})
+        out = pd.DataFrame({"Term": t["term"], "HR (95% CI)": [fmt_estimate_ci(h, lo, hi, 2, "—") for h, lo, hi in
+                                                              zip(t["hr"], t["hr_ci_low"], t["hr_ci_high"],
+                                                                  strict=True)],
+                            "p": t["p"].map(fmt_p)})
+        if "firth_hr" in t:
+            out["Firth HR (profile 95% CI)"] = [fmt_estimate_ci(h, lo, hi, 2, "—") for h, lo, hi in
+                                                zip(t["firth_hr"], t["firth_hr_ci_low"], t["firth_hr_ci_high"],
+                                                    strict=True)]
+            out["Firth p"] = t["firth_p"].map(fmt_p)
+        # R's cox.zph score test: one per variable (printed on its first row), then the global test
+        out["PH test p (df)"] = _first_of_group(t, "variable", pd.Series(
+            [f"{fmt_p(p)} ({fmt_num(df, 0)})" if pd.notna(p) else "" for p, df in
+             zip(t["ph_p"], t["ph_df"], strict=True)], index=t.index))
+        out["PH global p"] = [fmt_p(t["ph_global_p"].iloc[0]) if i == 0 else "" for i in range(len(t))]
+        out["Events per variable"], out["Warning"] = t["epv"].map(fmt_num), t["warning"]
+        return out
     if name == "baseline":
         value = []
         for r in t.itertuples():

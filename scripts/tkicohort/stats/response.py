@@ -24,10 +24,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 from scipy.special import gammaln
-from statsmodels.stats.multitest import multipletests
 
 from ..derive.plan_variables import PlanError
 from ..expression import select
+from .multiplicity import p_adjust
 
 #: R's fisher.test relErr: tables within this relative distance of the observed probability count as "as extreme".
 FISHER_REL_ERR = 1 + 1e-7
@@ -215,5 +215,5 @@ def adjust_per_subgroup(frame: pd.DataFrame, p_col: str, method: str) -> pd.Seri
     adjusted = np.full_like(p, np.nan)
     ok = ~np.isnan(p)
     if ok.any():
-        adjusted[ok] = multipletests(p[ok], method=method)[1]
+        adjusted[ok] = p_adjust(p[ok], method)
     return frame["subgroup"].map(dict(zip(first["subgroup"], adjusted, strict=True)))

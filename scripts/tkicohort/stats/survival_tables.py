@@ -9,7 +9,12 @@ Conventions (each also in the plan or the docs):
 - log-rank across the levels of a subgroup, the same χ² and p on each of its rows;
 - univariable Cox per subgroup with the first listed level as reference (hr = 1 on its row); a level with no patients,
   a single patient or no events (or a reference without events) has no finite HR: it is dropped from the model and
-  its row says why; with ``tests.cox_firth`` such a level gets a Firth-penalised HR against the reference instead.
+  its row says why; with ``tests.cox_firth`` such a level gets a Firth-penalised HR against the reference instead
+  (profile penalised-likelihood CI, penalised likelihood-ratio p; ``stats/firth.py``);
+- multivariable Cox on complete cases with events per variable; proportional hazards by R's current ``cox.zph``
+  (survival ≥ 3.0): the score test for adding g(t)·x, g = 1 − KM, one test per variable (a factor with k levels is
+  one test with k − 1 df, on each of its rows) and the global test (``stats/cox_zph.py``); with ``tests.cox_firth``
+  the Firth-penalised fit beside it (``firth_*`` columns, profile penalised-likelihood CIs).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .cox import NotEstimable, fit_cox, fit_cox_firth, logrank_test, ph_test
+from .cox import NotEstimable, fit_cox, fit_cox_firth, logrank_test
 from .kaplan_meier import kaplan_meier, median_followup
 from .response import adjust_per_subgroup, subgroup_levels
 
@@ -37,6 +42,14 @@ def km_row(time: pd.Series, event: pd.Series, conf_type: str, horizon: float | N
             "km_mean": km_mean, "km_mean_se": km_mean_se, "rmst": rmst, "rmst_se": rmst_se}
 
 
+def level_codes(values: pd.Series, levels: list) -> np.ndarray:
+    """Index of each value in ``levels`` (−1 when absent or missing), with the equality of ``values == level``;
+    one hash pass over the rows instead of one comparison per level (string columns at a million rows)."""
+    codes, uniques = pd.factorize(values)
+    lookup = np.array([next((j for j, lev in enumerate(levels) if u == lev), -1) for u in uniques] + [-1])
+    return lookup[codes]
+
+
 def _estimability(n: int, events: int, ref_events: int) -> str:
     if n == 0:
         return "no patients in this level"
@@ -49,9 +62,10 @@ def _estimability(n: int, events: int, ref_events: int) -> str:
     return ""
 
 
-def hazard_ratios_vs_reference(frame, var, levels, time, event, counts, firth) -> dict:
+def hazard_ratios_vs_reference(frame, var, levels, time, event, counts, firth, level=None) -> dict:
     """Univariable Cox model of ``var`` (first level = reference): per level hr, CI, Wald p, LR p, method, note;
-    ``counts``: level → (patients, events). See the module docstring for levels without a finite HR."""
+    ``counts``: level → (patients, events); ``level``: the rows' ``level_codes`` when the caller has them. See the
+    module docstring for levels without a finite HR."""
     ref = levels[0]
     out = {lev: {"note": ""} for lev in levels}
     out[ref] = {"hr": 1.0, "note": "reference level"}
@@ -59,10 +73,11 @@ def hazard_ratios_vs_reference(frame, var, levels, time, event, counts, firth) -
     usable = [lev for lev in levels[1:] if not notes[lev]]
     dummies = {lev: f"{var}=={lev}" for lev in usable}
     if usable:
-        keep = frame[var].isin([ref, *usable])
+        level = level_codes(frame[var], levels) if level is None else level
+        keep = np.isin(level, [levels.index(lev) for lev in [ref, *usable]])
         data = frame.loc[keep, [time, event]].copy()
         for lev, col in dummies.items():
-            data[col] = (frame.loc[keep, var] == lev).astype(float)
+            data[col] = (level[keep] == levels.index(lev)).astype(float)
         try:
             res = fit_cox(data, time, event, list(dummies.values()))
             terms = res.terms.set_index("term")
@@ -83,7 +98,8 @@ def hazard_ratios_vs_reference(frame, var, levels, time, event, counts, firth) -
                 t = fit_cox_firth(data, time, event, ["x"]).terms.iloc[0]
                 out[lev] = {"hr": t["hr"], "hr_ci_low": t["hr_ci_low"], "hr_ci_high": t["hr_ci_high"],
                             "hr_p": t["p"], "hr_method": "cox_firth",
-                            "note": f"{note}; Firth-penalised HR (penalised likelihood-ratio p)"}
+                            "note": f"{note}; Firth-penalised HR (profile-likelihood CI, penalised "
+                                    "likelihood-ratio p)"}
             except (NotEstimable, np.linalg.LinAlgError):
                 pass
     return out
@@ -97,12 +113,14 @@ def pfs_by_subgroup(dataset: pd.DataFrame, subgroups: list[dict], time: str = "p
     for sg in subgroups:
         var = sg["variable"]
         frame, levels = subgroup_levels(dataset, sg)
-        frame = frame[frame[var].isin(levels) & frame[time].notna() & frame[event].notna()]
+        level = level_codes(frame[var], levels)
+        keep = (level >= 0) & frame[time].notna().to_numpy() & frame[event].notna().to_numpy()
+        frame, level = frame.loc[keep, [var, time, event]], level[keep]
         labels = sg.get("labels") or {}
-        lr = logrank_test(frame[time], frame[event], frame[var])
-        groups = {lev: frame[frame[var] == lev] for lev in levels}
+        lr = logrank_test(frame[time], frame[event], level)
+        groups = {lev: frame[level == j] for j, lev in enumerate(levels)}
         counts = {lev: (len(g), int(g[event].sum())) for lev, g in groups.items()}
-        cox = hazard_ratios_vs_reference(frame, var, levels, time, event, counts, firth)
+        cox = hazard_ratios_vs_reference(frame, var, levels, time, event, counts, firth, level)
         for lev in levels:
             g = groups[lev]
             row = {"subgroup": sg.get("label", var), "variable": var, "level": lev,
@@ -170,10 +188,12 @@ def design_matrix(dataset: pd.DataFrame, variables: list[dict]) -> tuple[pd.Data
 def multivariable_cox(dataset: pd.DataFrame, variables: list[dict], time: str = "pfs_months",
                       event: str = "pfs_event", conf_level: float = 0.95,
                       firth: bool = False) -> tuple[pd.DataFrame, list[str]]:
-    """Cox model of all ``variables`` together on complete cases, with events per variable and the Schoenfeld
-    proportional-hazards test per term. Returns the term table and warnings (EPV < 10, non-estimable model).
-    With ``firth``, a model whose maximum-likelihood fit diverges (separation) is fitted with Firth's penalty
-    instead, said in the warnings and in ``method``; the PH test is then not computed (it needs the ML fit)."""
+    """Cox model of all ``variables`` together on complete cases, with events per variable and the
+    proportional-hazards test of R's current ``cox.zph`` per variable and globally. Returns the term table and
+    warnings (EPV < 10, non-estimable model). With ``firth`` the Firth-penalised model is fitted too and shown
+    beside (``firth_*`` columns); when the maximum-likelihood fit diverges (separation) its columns show the Firth
+    estimates instead, said in the warnings and in ``method``, and the PH test is not computed (it needs the ML
+    fit)."""
     matrix, owner = design_matrix(dataset, variables)
     data = pd.concat([dataset[[time, event]], matrix], axis=1).dropna()
     terms = list(matrix.columns)
@@ -183,30 +203,47 @@ def multivariable_cox(dataset: pd.DataFrame, variables: list[dict], time: str = 
     if epv < 10:
         warnings.append(f"{events} events for {len(terms)} parameters: {epv:.1f} events per variable (< 10); "
                         "estimates may be unstable and biased away from 1")
+    res = penalised = None
     try:
         res = fit_cox(data, time, event, terms, conf_level)
     except NotEstimable as err:
-        if not firth:
-            warnings.append(f"multivariable model not estimable: {err}")
-            return pd.DataFrame({"term": terms, "variable": [owner[t] for t in terms], "note": str(err)}), warnings
+        ml_error = err
+    if firth:
         try:
-            res = fit_cox_firth(data, time, event, terms, conf_level)
-        except NotEstimable as err_firth:
-            warnings.append(f"multivariable model not estimable: {err}; Firth: {err_firth}")
+            penalised = fit_cox_firth(data, time, event, terms, conf_level)
+        except NotEstimable as err:
+            firth_error = err
+    if res is None:
+        if penalised is None:
+            reason = f"{ml_error}; Firth: {firth_error}" if firth else str(ml_error)
+            warnings.append(f"multivariable model not estimable: {reason}")
             return pd.DataFrame({"term": terms, "variable": [owner[t] for t in terms],
-                                 "note": str(err_firth)}), warnings
-        warnings.append(f"maximum likelihood not estimable ({err}); Firth-penalised estimates shown")
-    table = res.terms.copy()
+                                 "note": str(firth_error if firth else ml_error)}), warnings
+        warnings.append(f"maximum likelihood not estimable ({ml_error}); Firth-penalised estimates shown")
+    elif firth and penalised is None:
+        warnings.append(f"Firth-penalised model not estimable: {firth_error}")
+    fitted = res if res is not None else penalised
+    table = fitted.terms.drop(columns="chisq", errors="ignore")
     table.insert(1, "variable", [owner[t] for t in table["term"]])
-    if res.method == "firth":
-        table["ph_chisq"], table["ph_p"], table["ph_global_p"] = np.nan, np.nan, np.nan
+    if res is None:
+        for col in ("ph_chisq", "ph_df", "ph_p", "ph_global_chisq", "ph_global_df", "ph_global_p"):
+            table[col] = np.nan
     else:
-        ph = ph_test(data, time, event, terms)
-        table = table.merge(ph[ph["term"] != "GLOBAL"], on="term", how="left")
-        table["ph_global_p"] = float(ph.loc[ph["term"] == "GLOBAL", "ph_p"].iloc[0])
-    table["method"] = res.method
-    table["n"], table["events"], table["epv"] = res.n, res.events, epv
-    table["model_lr_chisq"], table["model_lr_df"], table["model_lr_p"] = res.lr_chisq, res.lr_df, res.lr_p
+        by_variable = {}
+        for term in terms:
+            by_variable.setdefault(owner[term], []).append(term)
+        ph = res.ph_test(by_variable).set_index("term")
+        for col in ("ph_chisq", "ph_df", "ph_p"):
+            table[col] = table["variable"].map(ph[col])
+            table[col.replace("ph_", "ph_global_")] = ph.loc["GLOBAL", col]
+    if penalised is not None:
+        firth_terms = penalised.terms.set_index("term").loc[table["term"]]
+        for col in ("coef", "hr", "hr_ci_low", "hr_ci_high", "p"):
+            table[f"firth_{col}"] = firth_terms[col].to_numpy()
+        table["firth_lr_chisq"], table["firth_lr_p"] = penalised.lr_chisq, penalised.lr_p
+    table["method"] = "firth" if res is None else "cox_efron"
+    table["n"], table["events"], table["epv"] = fitted.n, fitted.events, epv
+    table["model_lr_chisq"], table["model_lr_df"], table["model_lr_p"] = fitted.lr_chisq, fitted.lr_df, fitted.lr_p
     table["note"] = ""
     return table, warnings
 

@@ -1,8 +1,11 @@
 # Reference values for tkicohort.stats.survival, from R's survival package.
 # Run: Rscript make_survival_reference.R   (writes the CSV files beside this script; CI does not need R)
 #
-# Data: survival::lung and survival::veteran (exported here as lung.csv / veteran.csv so both sides read the same
-# numbers) and the hand-derived endpoints of the example cohort (tests/data/example_expected.csv).
+# Data: survival::lung, survival::veteran and survival::heart (exported here as lung.csv, veteran.csv, heart.csv so
+# both sides read the same numbers), the hand-derived endpoints of the example cohort (tests/data/example_expected.csv)
+# and the reconstructed Zhujiang analysis dataset (zhujiang.csv: the columns the survival tables use, copied from
+# results/zhujiang_2023/analysis/patients.csv of a run; times in days, months = days / 30.4375 on both sides).
+# Firth references are made by make_firth_reference.R.
 suppressMessages(library(survival))
 options(digits = 17)
 
@@ -15,11 +18,36 @@ ex_df <- data.frame(time = ex$pfs_days, status = ex$pfs_event, hfs = ex$hfs,
                     dose_reduced = as.integer(ex$dose_status != "standard"))
 write.csv(lung_df, "lung.csv", row.names = FALSE, na = "")
 write.csv(vet_df, "veteran.csv", row.names = FALSE, na = "")
+heart_df <- data.frame(start = heart$start, stop = heart$stop, event = heart$event, age = heart$age,
+                       year = heart$year, surgery = heart$surgery,
+                       transplant = as.integer(as.character(heart$transplant)))
+write.csv(heart_df, "heart.csv", row.names = FALSE, na = "")
+heart_df <- read.csv("heart.csv")  # fit what the tests read (15 significant digits)
+if (!file.exists("zhujiang.csv")) {
+  zj <- read.csv("../../../results/zhujiang_2023/analysis/patients.csv", stringsAsFactors = FALSE)
+  write.csv(data.frame(evaluable = zj$evaluable, pfs_days = zj$pfs_days, pfs_event = zj$pfs_event,
+                       os_days = zj$os_days, os_event = zj$os_event, female = as.integer(zj$sex == "F"),
+                       lung_only = zj$lung_only, met_bone = zj$met_bone, hfs = zj$hfs,
+                       tg_response_60 = zj$tg_response_60),
+            "zhujiang.csv", row.names = FALSE, na = "")
+}
+zj <- read.csv("zhujiang.csv")
+zj$pfs_months <- zj$pfs_days / 30.4375
+zj$os_months <- zj$os_days / 30.4375
+zj_pfs <- data.frame(time = zj$pfs_months, status = zj$pfs_event)[zj$evaluable == 1, ]
+zj_os <- data.frame(time = zj$os_months, status = zj$os_event)
+zj_os_evaluable <- zj_os[zj$evaluable == 1, ]
 
-datasets <- list(lung = lung_df, veteran = vet_df, example = ex_df)
-groupings <- list(lung = c("", "sex"), veteran = c("", "trt", "celltype"), example = c("", "hfs", "dose_reduced"))
-horizons <- list(lung = 365, veteran = 180, example = 200)
-times_at <- list(lung = c(100, 365, 730), veteran = c(30, 90, 180), example = c(100, 200, 300))
+datasets <- list(lung = lung_df, veteran = vet_df, example = ex_df, zhujiang_pfs = zj_pfs, zhujiang_os = zj_os,
+                 zhujiang_os_evaluable = zj_os_evaluable)
+groupings <- list(lung = c("", "sex"), veteran = c("", "trt", "celltype"), example = c("", "hfs", "dose_reduced"),
+                  zhujiang_pfs = "", zhujiang_os = "", zhujiang_os_evaluable = "")
+horizons <- list(lung = 365, veteran = 180, example = 200, zhujiang_pfs = 24, zhujiang_os = 24,
+                 zhujiang_os_evaluable = 24)
+# landmarks include times before the first observed time (lung 1, veteran 0.5, Zhujiang OS of evaluable patients
+# 6 and 12 months: first time 13.1), where R reports S = 1 with limits 1-1 for every transform
+times_at <- list(lung = c(1, 100, 365, 730), veteran = c(0.5, 30, 90, 180), example = c(100, 200, 300),
+                 zhujiang_pfs = c(6, 12, 24), zhujiang_os = c(6, 12, 24), zhujiang_os_evaluable = c(6, 12, 24))
 
 km <- data.frame(); at <- data.frame(); lr <- data.frame(); fu <- data.frame()
 for (name in names(datasets)) {
@@ -47,92 +75,97 @@ for (name in names(datasets)) {
     }
     if (g != "") {
       sd <- survdiff(as.formula(paste("Surv(time, status) ~", g)), data = d)
-      lr <- rbind(lr, data.frame(dataset = name, group = g, chisq = sd$chisq, df = length(sd$n) - 1,
+      lr <- rbind(lr, data.frame(dataset = name, group = g, strata = "", chisq = sd$chisq, df = length(sd$n) - 1,
         p = pchisq(sd$chisq, length(sd$n) - 1, lower.tail = FALSE)))
     }
   }
+}
+# stratified log-rank tests
+for (m in list(list(dataset = "lung", group = "sex", strata = "ph_ecog"),
+               list(dataset = "veteran", group = "trt", strata = "celltype"),
+               list(dataset = "veteran", group = "celltype", strata = "trt"))) {
+  sd <- survdiff(as.formula(sprintf("Surv(time, status) ~ %s + strata(%s)", m$group, m$strata)),
+                 data = datasets[[m$dataset]])
+  df <- sum(rowSums(as.matrix(sd$exp)) > 0) - 1
+  lr <- rbind(lr, data.frame(dataset = m$dataset, group = m$group, strata = m$strata, chisq = sd$chisq, df = df,
+                             p = pchisq(sd$chisq, df, lower.tail = FALSE)))
 }
 write.csv(km, "km_summary.csv", row.names = FALSE, na = "")
 write.csv(at, "km_at_times.csv", row.names = FALSE, na = "")
 write.csv(lr, "logrank.csv", row.names = FALSE, na = "")
 write.csv(fu, "followup.csv", row.names = FALSE, na = "")
 
-# Cox models, Efron ties: coefficient table and model tests.
+# Cox models, Efron and Breslow ties, with strata and (start, stop] rows. Covariates are numeric columns of the
+# exported data (factors as 0/1 indicators), named as the Python tests name them. Wald and score statistics are
+# R's unrounded fit$wald.test and fit$score.
+vet_df$trt2 <- as.integer(vet_df$trt == 2)
+for (cell in c("smallcell", "adeno", "large")) vet_df[[paste0("ct_", cell)]] <- as.integer(vet_df$celltype == cell)
+datasets$veteran <- vet_df
+datasets$heart <- heart_df
+datasets$zhujiang <- zj[zj$evaluable == 1, ]
+surv_of <- list(lung = "Surv(time, status)", veteran = "Surv(time, status)", example = "Surv(time, status)",
+                heart = "Surv(start, stop, event)", zhujiang = "Surv(pfs_months, pfs_event)")
 models <- list(
-  list(dataset = "lung", formula = "sex"), list(dataset = "lung", formula = "age + sex + ph_ecog"),
-  list(dataset = "veteran", formula = "factor(trt)"), list(dataset = "veteran", formula = "celltype + karno"),
-  list(dataset = "example", formula = "hfs"), list(dataset = "example", formula = "dose_reduced"))
+  list(dataset = "lung", covariates = "sex", strata = ""),
+  list(dataset = "lung", covariates = "age sex ph_ecog", strata = ""),
+  list(dataset = "lung", covariates = "age ph_ecog", strata = "sex"),
+  list(dataset = "veteran", covariates = "trt2", strata = ""),
+  list(dataset = "veteran", covariates = "ct_smallcell ct_adeno ct_large karno", strata = ""),
+  list(dataset = "veteran", covariates = "trt karno", strata = "celltype"),
+  list(dataset = "example", covariates = "hfs", strata = ""),
+  list(dataset = "example", covariates = "dose_reduced", strata = ""),
+  list(dataset = "heart", covariates = "age year surgery transplant", strata = ""),
+  list(dataset = "heart", covariates = "age year transplant", strata = "surgery"),
+  list(dataset = "zhujiang", covariates = "female lung_only met_bone hfs tg_response_60", strata = ""))
+formula_of <- function(m) {
+  rhs <- gsub(" ", " + ", m$covariates)
+  if (m$strata != "") rhs <- paste0(rhs, " + strata(", m$strata, ")")
+  as.formula(paste(surv_of[[m$dataset]], "~", rhs))
+}
 coefs <- data.frame(); tests <- data.frame()
-for (m in models) {
-  d <- datasets[[m$dataset]]
-  fit <- coxph(as.formula(paste("Surv(time, status) ~", m$formula)), data = d, ties = "efron")
+for (m in models) for (ties in c("efron", "breslow")) {
+  fit <- coxph(formula_of(m), data = datasets[[m$dataset]], ties = ties)
   s <- summary(fit)
   cf <- s$coefficients; ci <- s$conf.int
-  coefs <- rbind(coefs, data.frame(dataset = m$dataset, formula = m$formula, term = rownames(cf),
+  key <- data.frame(dataset = m$dataset, covariates = m$covariates, strata = m$strata, ties = ties)
+  coefs <- rbind(coefs, cbind(key, data.frame(term = rownames(cf),
     coef = cf[, "coef"], se = cf[, "se(coef)"], hr = cf[, "exp(coef)"], hr_ci_low = ci[, "lower .95"],
-    hr_ci_high = ci[, "upper .95"], z = cf[, "z"], p = cf[, "Pr(>|z|)"]))
-  tests <- rbind(tests, data.frame(dataset = m$dataset, formula = m$formula, n = fit$n, events = fit$nevent,
+    hr_ci_high = ci[, "upper .95"], z = cf[, "z"], p = cf[, "Pr(>|z|)"])))
+  df <- length(fit$coefficients)
+  tests <- rbind(tests, cbind(key, data.frame(n = fit$n, events = fit$nevent,
     loglik_null = fit$loglik[1], loglik = fit$loglik[2], lr_chisq = unname(s$logtest["test"]),
-    lr_df = unname(s$logtest["df"]), lr_p = unname(s$logtest["pvalue"]), wald_chisq = unname(s$waldtest["test"]),
-    wald_p = unname(s$waldtest["pvalue"]), score_chisq = unname(s$sctest["test"]),
-    score_p = unname(s$sctest["pvalue"])))
+    lr_df = unname(s$logtest["df"]), lr_p = unname(s$logtest["pvalue"]), wald_chisq = unname(fit$wald.test),
+    wald_p = pchisq(unname(fit$wald.test), df, lower.tail = FALSE), score_chisq = unname(fit$score),
+    score_p = pchisq(unname(fit$score), df, lower.tail = FALSE), iterations = fit$iter)))
 }
 write.csv(coefs, "cox_coefficients.csv", row.names = FALSE, na = "")
 write.csv(tests, "cox_tests.csv", row.names = FALSE, na = "")
-
-# Firth-penalised Cox (one covariate), built from survival's own log-likelihood and information at a fixed beta:
-# l*(b) = l(b) + 0.5 log I(b), maximised with optimize(); penalised likelihood-ratio test 2 (l*(b*) - l*(0)).
-firth_data <- list(
-  separated = data.frame(time = c(5, 8, 12, 3, 20, 25, 30, 9, 14, 40), status = c(1, 1, 1, 1, 0, 0, 0, 0, 0, 0),
-                         x = c(1, 1, 1, 1, 0, 0, 0, 0, 0, 0)),
-  lung_sex = lung_df)
-firth <- data.frame()
-for (name in names(firth_data)) {
-  d <- firth_data[[name]]
-  if (name == "lung_sex") d$x <- d$sex
-  pen <- function(b) {
-    f <- coxph(Surv(time, status) ~ x, data = d, ties = "efron", init = b, control = coxph.control(iter.max = 0))
-    f$loglik[2] + 0.5 * log(1 / f$var[1, 1])
-  }
-  opt <- optimize(pen, c(-20, 20), maximum = TRUE, tol = 1e-12)
-  # The penalised likelihood is flat at its maximum (value differences near rounding noise), so polish the
-  # optimum as the root of the central-difference derivative, which is accurate to ~1e-9.
-  dpen <- function(b, h = 1e-5) (pen(b + h) - pen(b - h)) / (2 * h)
-  root <- uniroot(dpen, opt$maximum + c(-0.01, 0.01), tol = 1e-14)$root
-  firth <- rbind(firth, data.frame(dataset = name, coef = root, penalized_loglik = pen(root),
-    penalized_loglik_null = pen(0), lr_chisq = 2 * (pen(root) - pen(0))))
-}
-write.csv(firth, "firth.csv", row.names = FALSE, na = "")
 writeLines(c(R.version.string, paste("survival", packageVersion("survival"))), "R_VERSION.txt")
 
-# Proportional-hazards test of Grambsch & Therneau as R's cox.zph computed it before survival 3.0, rebuilt from
-# R's own Schoenfeld residuals (Efron), variance matrix and Kaplan-Meier (transforms km, rank and identity).
-zph_old <- function(fit, y, transform) {
-  sresid <- as.matrix(residuals(fit, "schoenfeld"))
-  ndead <- nrow(sresid)
-  times <- as.numeric(rownames(sresid))
-  if (transform == "km") {
-    temp <- survfit(Surv(y[, 1], y[, 2]) ~ 1)
-    t1 <- temp$surv[temp$n.event > 0]
-    t2 <- temp$n.event[temp$n.event > 0]
-    ttimes <- 1 - rep(c(1, t1), c(t2, 0))
-  } else if (transform == "rank") ttimes <- rank(times) else ttimes <- times
-  xx <- ttimes - mean(ttimes)
-  r2 <- sresid %*% fit$var * ndead
-  test <- xx %*% r2
-  z <- c(test^2 / (diag(fit$var) * ndead * sum(xx^2)))
-  gtest <- c(xx %*% sresid)
-  gz <- c(gtest %*% fit$var %*% gtest) * ndead / sum(xx^2)
-  data.frame(term = c(colnames(sresid), "GLOBAL"), chisq = c(z, gz),
-             p = c(1 - pchisq(z, 1), 1 - pchisq(gz, ncol(sresid))))
-}
+# Proportional-hazards test of R's current cox.zph (terms = TRUE): one row per term (the 4-level cell type is one
+# 3-df term) and GLOBAL, for the transforms km, rank and identity. `terms` maps each term to its columns in the
+# Python tests ("celltype" = ct_smallcell ct_adeno ct_large).
+vet_df$celltype <- factor(vet_df$celltype, levels = c("squamous", "smallcell", "adeno", "large"))
+datasets$veteran <- vet_df
+zph_models <- list(
+  list(dataset = "veteran", rhs = "trt + celltype + karno", ties = "efron",
+       terms = "trt=trt;celltype=ct_smallcell ct_adeno ct_large;karno=karno"),
+  list(dataset = "veteran", rhs = "trt + celltype + karno", ties = "breslow",
+       terms = "trt=trt;celltype=ct_smallcell ct_adeno ct_large;karno=karno"),
+  list(dataset = "veteran", rhs = "trt + karno + strata(celltype)", ties = "efron", terms = "trt=trt;karno=karno"),
+  list(dataset = "lung", rhs = "age + sex + ph_ecog", ties = "efron", terms = "age=age;sex=sex;ph_ecog=ph_ecog"),
+  list(dataset = "heart", rhs = "age + year + surgery + transplant", ties = "efron",
+       terms = "age=age;year=year;surgery=surgery;transplant=transplant"),
+  list(dataset = "zhujiang", rhs = "female + lung_only + met_bone + hfs + tg_response_60", ties = "efron",
+       terms = "female=female;lung_only=lung_only;met_bone=met_bone;hfs=hfs;tg_response_60=tg_response_60"))
 zph <- data.frame()
-for (m in list(list(dataset = "lung", formula = "age + sex + ph_ecog"), list(dataset = "veteran", formula = "trt + karno"))) {
-  d <- datasets[[m$dataset]]
-  d <- d[complete.cases(d[, c("time", "status", strsplit(m$formula, " \\+ ")[[1]])]), ]
-  fit <- coxph(as.formula(paste("Surv(time, status) ~", m$formula)), data = d, ties = "efron", x = TRUE, y = TRUE)
+for (m in zph_models) {
+  fit <- coxph(as.formula(paste(surv_of[[m$dataset]], "~", m$rhs)), data = datasets[[m$dataset]], ties = m$ties)
   for (tr in c("km", "rank", "identity")) {
-    zph <- rbind(zph, cbind(data.frame(dataset = m$dataset, formula = m$formula, transform = tr), zph_old(fit, fit$y, tr)))
+    tab <- cox.zph(fit, transform = tr, terms = TRUE)$table
+    zph <- rbind(zph, data.frame(dataset = m$dataset, formula = m$rhs, ties = m$ties, terms = m$terms,
+                                 transform = tr, term = rownames(tab), chisq = tab[, "chisq"], df = tab[, "df"],
+                                 p = tab[, "p"]))
   }
 }
 write.csv(zph, "ph_test.csv", row.names = FALSE, na = "")
