@@ -163,3 +163,35 @@ def test_a_spec_that_cannot_describe_a_cohort_stops_with_a_message(tmp_path, cap
     assert code == 2
     assert "covariate 'sex': cell 'sorafenib' lists 23 patients, it has [22]" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_the_plausibility_command_passes_the_committed_cohort(capsys):
+    from tkicohort.stats.plausibility_cli import main as plausibility_main
+
+    folder = REPO / "resources" / "studies" / "zhujiang_2023"
+    code = plausibility_main([str(REPO / "resources" / "cohorts" / "zhujiang_2023"), "--plan",
+                              str(REPO / "config" / "plans" / "zhujiang.yaml"), "--ensemble",
+                              str(folder / "ensemble" / "plausibility.csv")])
+    out = capsys.readouterr().out
+    assert code == 0 and "max_events_14d" in out and "fail" not in out
+
+
+def test_the_plausibility_command_fails_a_cohort_with_artefacts(tmp_path, capsys):
+    """The committed Zhujiang files with every last contact moved to one day: the share of distinct last-contact
+    days collapses and the check fails."""
+    from tkicohort.stats.plausibility_cli import main as plausibility_main
+
+    source = REPO / "resources" / "cohorts" / "zhujiang_2023"
+    cohort = tmp_path / "cohort"
+    cohort.mkdir()
+    for f in source.glob("*.csv"):
+        (cohort / f.name).write_bytes(f.read_bytes())
+    patients = pd.read_csv(cohort / "patients.csv", dtype=str, keep_default_na=False)
+    alive = patients["death"] == "0"
+    patients.loc[alive, "followup_days"] = "1560"
+    patients.to_csv(cohort / "patients.csv", index=False)
+    code = plausibility_main([str(cohort), "--plan", str(REPO / "config" / "plans" / "zhujiang.yaml"), "--ensemble",
+                              str(REPO / "resources" / "studies" / "zhujiang_2023" / "ensemble" / "plausibility.csv")])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert any(line.startswith("distinct_last_contact_share") and line.endswith("fail") for line in out.splitlines())
