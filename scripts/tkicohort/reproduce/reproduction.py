@@ -301,6 +301,8 @@ class Study:
 def tolerance(entry: dict) -> tuple[float, str]:
     """(absolute tolerance for ``close``, the rule in words)."""
     stat, digits = entry["statistic"], int(entry["precision"])
+    if stat in ("date", "year"):
+        return 0.0, "none: a calendar date or year"
     target = abs(float(entry["value"].lstrip("<>")))
     half_unit, ten_half_units = 0.5 * 10.0 ** -digits, 5 * 10.0 ** -digits
     if stat in COUNTS:
