@@ -1,12 +1,26 @@
-"""Snakemake rule script: the internal-consistency audit of a cohort's publication, from its printed numbers."""
+"""Snakemake rule script: the audit of a study's published numbers (its own documents, the other studies of the
+config and the literature file), as findings (CSV) and a page (HTML)."""
 
 import logging
+import sys
 
-from tkicohort.audit import audit_publication, load_published, summary
-from tkicohort.io import write_csv
+from tkicohort.audit import CHECK_DESCRIPTIONS, audit, load_published, summary
+from tkicohort.audit.html import audit_page
+from tkicohort.io import write_csv, write_text
+from tkicohort.literature import LiteratureError, literature_source, read_literature
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
 logging.basicConfig(filename=sm.log[0], level=logging.INFO, format="%(message)s")
-audit = audit_publication(load_published(sm.input.published))
-write_csv(audit, sm.output.csv)
-logging.info("%s: %s", sm.input.published, summary(audit))
+literature, label = None, "literature"
+if sm.input.get("literature"):
+    try:
+        literature = read_literature(sm.input.literature)
+    except LiteratureError as err:  # the file's problems, one per line, not a traceback
+        sys.exit(f"literature file of the audit of {sm.wildcards.study}:\n{err}")
+    label = literature_source(sm.input.literature)["label"]
+others = [load_published(path) for path in sm.input.others]
+result = audit(load_published(sm.input.published), others, literature, label)
+write_csv(result.findings, sm.output.csv)
+write_text(audit_page(result.label, result.documents, result.findings, result.checks, CHECK_DESCRIPTIONS,
+                      result.compared_with), sm.output.html)
+logging.info("%s: %s", sm.input.published, summary(result.findings))

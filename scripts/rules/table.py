@@ -8,6 +8,7 @@ import pandas as pd
 from tkicohort.derive.plan_variables import PlanError
 from tkicohort.expression import ExpressionError
 from tkicohort.io import read_csv, write_csv, write_text
+from tkicohort.literature import LiteratureError, read_literature
 from tkicohort.stats.render import present, to_html, to_markdown
 from tkicohort.stats.tables import TableInputs, make_table, title_for
 
@@ -19,7 +20,13 @@ inputs = TableInputs(
     adverse_events=pd.read_parquet(sm.input.adverse_events),
     qol=pd.read_parquet(sm.input.qol) if Path(sm.input.qol).exists() else None,
     tumour_data=sm.params.tumour_data,
+    tables={k.removeprefix("table_"): read_csv(v) for k, v in sm.input.items() if k.startswith("table_")},
 )
+if "literature" in sm.input.keys():
+    try:
+        inputs.literature = read_literature(sm.input.literature)
+    except LiteratureError as err:  # the file's problems, one per line, not a traceback
+        sys.exit(f"literature file of table {name} of cohort {sm.wildcards.cohort}:\n{err}")
 try:
     table = make_table(name, inputs, sm.params.plan)
 except (PlanError, ExpressionError) as err:  # a plan that does not fit the data: the message, not a traceback

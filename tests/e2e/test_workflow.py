@@ -132,3 +132,46 @@ def test_veteran_survival_only_trial_runs_end_to_end_and_agrees_with_r(tmp_path)
     assert len(merged) == len(expected)
     for col in ("hr", "hr_ci_low", "hr_ci_high", "hr_p", "interaction_p"):
         assert (merged[col] - merged[f"{col}_r"]).abs().max() < 1e-6, col
+
+
+def studies_workdir(tmp_path: Path) -> Path:
+    """The example cohort, the two studies audited without a cohort, and the review's literature file."""
+    work = make_workdir(tmp_path, {"example": REPO / "resources" / "cohorts" / "example"})
+    config = yaml.safe_load((work / "config" / "config.yaml").read_text())
+    config["studies"] = {name: str(REPO / "resources" / "studies" / name) for name in ("decision", "luo_2014")}
+    config["literature"] = str(REPO / "resources" / "studies" / "pitoia_2022" / "studies.csv")
+    (work / "config" / "config.yaml").write_text(yaml.safe_dump(config))
+    return work
+
+
+def test_studies_without_a_cohort_are_audited_and_every_cohort_gets_its_context(tmp_path):
+    work = studies_workdir(tmp_path)
+    plan = snakemake(work, "-n", "--quiet", "rules")
+    assert plan.returncode == 0, plan.stderr[-3000:]
+    for rule in ("audit", "table", "figure"):  # the default run holds the audits and the context table and figure
+        assert rule in plan.stdout
+    targets = ["results/decision/audit.csv", "results/decision/audit.html", "results/luo_2014/audit.csv",
+               "results/example/tables/context.csv", "results/example/figures/context.png"]
+    run = snakemake(work, *targets)
+    assert run.returncode == 0, run.stderr[-3000:]
+    decision = pd.read_csv(work / "results" / "decision" / "audit.csv", keep_default_na=False)
+    assert set(decision["origin"]) == {"automatic", "recorded"}
+    assert decision["checks"].str.contains("cross_source").any()
+    page = (work / "results" / "decision" / "audit.html").read_text(encoding="utf-8")
+    assert "Found by the checks" in page and "Recorded by hand" in page
+    context = pd.read_csv(work / "results" / "example" / "tables" / "context.csv")
+    assert context["source"].iloc[0] == "cohort" and (context["source"] == "literature").sum() == 43
+
+
+@pytest.mark.parametrize(("studies", "expected"), [
+    ({"example": "resources/studies/decision"}, "'example' is also a cohort"),
+    ({"decision": "resources/studies"}, "no published.yaml in resources/studies"),
+])
+def test_study_config_errors_fail_before_any_job(tmp_path, studies, expected):
+    work = studies_workdir(tmp_path)
+    config = yaml.safe_load((work / "config" / "config.yaml").read_text())
+    config["studies"] = {k: str(REPO / v) if k != "example" else v for k, v in studies.items()}
+    (work / "config" / "config.yaml").write_text(yaml.safe_dump(config))
+    run = snakemake(work, "-n")
+    assert run.returncode != 0 and expected.split(" in ")[0] in run.stderr + run.stdout
+    assert not (work / "results").exists()

@@ -455,32 +455,58 @@ def _doc(conflicts):
             "conflicts": conflicts}
 
 
-def test_recorded_conflicts_are_listed_with_the_checks_that_see_them():
+def test_recorded_conflicts_are_findings_of_their_own_linked_to_the_automatic_ones():
     # 8/26 → 30.8 (flagged by percent_vs_count); 3/26 = 11.538 % → 11.5 passes, so its recorded conflict is only
     # in the file
     out = A.audit_publication(_doc([
         {"kind": "rounding", "ids": ["t2_sd_pct"], "description": "8 of 26 printed 30.7"},
         {"kind": "definition", "ids": ["txt_k_n"], "description": "k defined twice"},
     ]))
-    rec = out[out["check"].str.startswith("recorded_conflict")]
-    assert list(rec["check"]) == ["recorded_conflict:rounding", "recorded_conflict:definition"]
+    auto, rec = out[out["origin"] == "automatic"], out[out["origin"] == "recorded"]
+    assert list(rec["finding"]) == ["R1", "R2"] and list(rec["checks"]) == ["recorded:rounding", "recorded:definition"]
     assert list(rec["severity"]) == ["minor", "major"]
-    assert "also flagged by: percent_vs_count" in rec.iloc[0]["note"]
-    assert "not visible from the printed numbers alone" in rec.iloc[1]["note"]
+    assert list(auto["finding"]) == ["A1"] and auto.iloc[0]["checks"] == "percent_vs_count"
+    assert list(rec["related"]) == ["A1", ""]  # R2: not visible from the printed numbers alone
+    assert auto.iloc[0]["related"] == "R1"
 
 
-def test_findings_missing_from_the_recorded_conflicts_are_marked():
+def test_findings_missing_from_the_recorded_conflicts_have_no_related_conflict():
     out = A.audit_publication(_doc([]))
-    flagged = out[(out["check"] == "percent_vs_count") & (out["severity"] == "minor")]
-    assert flagged["note"].str.endswith("[not among the file's recorded conflicts]").all() and len(flagged) == 1
+    assert list(out["origin"]) == ["automatic"] and list(out["related"]) == [""]
 
 
-def test_driver_frame_is_tidy_and_deterministic():
-    doc = _doc([])
-    a, b = A.audit_publication(doc), A.audit_publication(doc)
-    assert list(a.columns) == list(A.COLUMNS)
-    pd.testing.assert_frame_equal(a, b)
-    assert set(a["severity"]) <= set(A.SEVERITIES)
+def test_driver_frames_are_tidy_and_deterministic():
+    doc = _doc([{"kind": "rounding", "ids": ["t2_sd_pct"], "description": "d"}])
+    a, b = A.audit(doc), A.audit(doc)
+    assert list(a.findings.columns) == list(A.FINDING_COLUMNS) and list(a.rows.columns) == list(A.COLUMNS)
+    pd.testing.assert_frame_equal(a.findings, b.findings)
+    pd.testing.assert_frame_equal(a.checks, b.checks)
+    assert set(a.findings["severity"]) <= {"info", "minor", "major"}
+    assert set(a.rows["severity"]) <= set(A.SEVERITIES)
+    assert set(a.findings["origin"]) == {"automatic", "recorded"}
+
+
+def test_one_inconsistency_seen_by_several_checks_in_several_places_is_one_finding():
+    # 2/31 = 6.452 % → 6.5: printed 6.4 in the text and in Table 1 (one quantity: the same id once the place is
+    # dropped) and 6.5 in Table 5; percent_vs_count flags both 6.4s, same_fraction_printed_alike the three prints:
+    # one finding, three places
+    doc = {"study": "x", "populations": {"all": {"n": 31, "description": "d"}}, "numbers": [
+        num("t1_ftc_n", "n", "2", row="FTC"), num("t1_ftc_pct", "percent", "6.4", row="FTC"),
+        num("txt_ftc_n", "n", "2", row="FTC in text"), num("txt_ftc_pct", "percent", "6.4", row="FTC in text"),
+        num("t5_liver_n", "n", "2", row="Liver"), num("t5_liver_pct", "percent", "6.5", row="Liver")]}
+    out = A.audit_publication(doc)
+    assert len(out) == 1
+    f = out.iloc[0]
+    assert set(f["checks"].split(";")) == {"percent_vs_count", "same_fraction_printed_alike"}
+    assert f["locations"].split("\n") == ["Table 1 | FTC", "Results text | FTC in text", "Table 5 | Liver"]
+    assert f["consistent_alternative"] == "6.5"
+
+
+def test_one_way_of_printing_in_several_places_is_one_finding():
+    doc = {"study": "x", "populations": {"all": {"n": 26, "description": "d"}},
+           "numbers": [num("t4_a_p", "p_value", "0.000", row="a"), num("t3_b_p", "p_value", "0.000", row="b")]}
+    out = A.audit_publication(doc)
+    assert list(out["checks"]) == ["p_printed_as_zero"] and out.iloc[0]["locations"].count("\n") == 1
 
 
 def test_driver_refuses_the_id_mapping():
@@ -493,12 +519,12 @@ def test_driver_refuses_the_id_mapping():
 
 @pytest.fixture(scope="module")
 def zhujiang() -> pd.DataFrame:
-    return A.audit_file(STUDY_FOLDERS / "zhujiang_2023" / "published.yaml")
+    return A.check_rows(A.load_published(STUDY_FOLDERS / "zhujiang_2023" / "published.yaml"))
 
 
 @pytest.fixture(scope="module")
 def tehran() -> pd.DataFrame:
-    return A.audit_file(STUDY_FOLDERS / "tehran" / "published.yaml")
+    return A.check_rows(A.load_published(STUDY_FOLDERS / "tehran" / "published.yaml"))
 
 
 def _rows(frame: pd.DataFrame, check: str, id_: str) -> pd.DataFrame:
@@ -573,28 +599,29 @@ def test_zhujiang_adverse_event_grades_add_up(zhujiang):
 
 
 @pytest.mark.parametrize("study", ["zhujiang_2023", "tehran"])
-def test_every_recorded_conflict_is_a_row(study, zhujiang, tehran):
-    frame = {"zhujiang_2023": zhujiang, "tehran": tehran}[study]
+def test_every_recorded_conflict_is_a_finding(study):
     conflicts = yaml.safe_load((STUDY_FOLDERS / study / "published.yaml").read_text(encoding="utf-8"))["conflicts"]
-    rec = frame[frame["check"].str.startswith("recorded_conflict:")]
-    assert list(rec["check"]) == [f"recorded_conflict:{c['kind']}" for c in conflicts]
+    findings = A.audit_file(STUDY_FOLDERS / study / "published.yaml")
+    rec = findings[findings["origin"] == "recorded"]
+    assert list(rec["checks"]) == [f"recorded:{c['kind']}" for c in conflicts]
     assert list(rec["ids"]) == [";".join(c["ids"]) for c in conflicts]
     for (_, row), c in zip(rec.iterrows(), conflicts, strict=True):
         # conflicts of these kinds are arithmetic on the printed numbers of one population: the checks see them
         if c["kind"] in ("rounding", "arithmetic", "text_vs_table", "not_reproducible"):
-            assert "also flagged by" in row["note"], c["ids"]
+            assert row["related"], c["ids"]
 
 
 def test_zhujiang_nesting_conflicts(zhujiang):
     # 11 vs 12 without uptake: the evaluable patients are declared within the treated ones, so the audit sees it
     uptake = _one(zhujiang, "subset_within_set", "t4_rai_uptake_no_n")
     assert (uptake["severity"], uptake["printed"]) == ("major", "11 / 12")
-    row = _one(zhujiang, "recorded_conflict:subset_exceeds_set", "t4_rai_uptake_no_n")
-    assert "also flagged by: subset_within_set" in row["note"]
+    findings = A.audit_file(STUDY_FOLDERS / "zhujiang_2023" / "published.yaml")
+    recorded = findings[findings["checks"] == "recorded:subset_exceeds_set"].set_index("ids")["related"]
+    seen = findings.set_index("finding").loc[recorded["t1_rai_uptake_no_n;t4_rai_uptake_no_n"], "checks"]
+    assert seen == "subset_within_set"
     # 7 lung-only among the treated with distant metastases vs 8 among the evaluable: seeing it needs to know that
     # lung-only implies distant metastasis, which is not in the numbers
-    row = _one(zhujiang, "recorded_conflict:subset_exceeds_set", "t4_lung_only_yes_n")
-    assert "not visible from the printed numbers alone" in row["note"]
+    assert recorded["t1_site_lung_only_n;t4_lung_only_yes_n"] == ""
     # counts that do nest pass: 17 evaluable of the 19 treated aged 55 or more
     assert _one(zhujiang, "subset_within_set", "t4_age_ge55_n")["severity"] == "ok"
 

@@ -10,6 +10,7 @@ xfail (strict) with the description from the file's `conflicts` list, so a confl
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -22,6 +23,9 @@ ROOT = Path(__file__).resolve().parents[2]
 STUDY_FOLDERS = ROOT / "resources" / "studies"
 SCHEMA_PATH = ROOT / "workflow" / "schemas" / "published.schema.yaml"
 STUDIES = {"zhujiang_2023": "zhujiang_2023", "tehran": "tehran"}  # study -> cohort it reproduces
+# every publication file: the bookkeeping tests cover the files of several sources too (their arithmetic and spot
+# checks: tests/unit/test_published_sources.py)
+ALL_STUDIES = {**STUDIES, "decision": "decision", "luo_2014": "luo_2014"}
 
 
 def _load(path: Path):
@@ -29,7 +33,7 @@ def _load(path: Path):
 
 
 SCHEMA = _load(SCHEMA_PATH)
-DOCS = {study: _load(STUDY_FOLDERS / study / "published.yaml") for study in STUDIES}
+DOCS = {study: _load(STUDY_FOLDERS / study / "published.yaml") for study in ALL_STUDIES}
 BY_ID = {study: {e["id"]: e for e in doc["numbers"]} for study, doc in DOCS.items()}
 
 # Conflict kinds that a numeric check below can detect; the others are about wording (test names, labels).
@@ -86,7 +90,7 @@ def test_schema_is_a_valid_draft_2020_12_schema():
     Draft202012Validator.check_schema(SCHEMA)
 
 
-@pytest.mark.parametrize("study", STUDIES)
+@pytest.mark.parametrize("study", ALL_STUDIES)
 def test_file_validates_against_schema(study):
     errors = sorted(Draft202012Validator(SCHEMA).iter_errors(DOCS[study]), key=lambda e: list(e.path))
     assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors)
@@ -113,26 +117,26 @@ def test_schema_rejects_unknown_fields_and_unprinted_values():
 # ---------------------------------------------------------------------------------------------------- bookkeeping
 
 
-@pytest.mark.parametrize("study", STUDIES)
+@pytest.mark.parametrize("study", ALL_STUDIES)
 def test_study_names_file_and_cohort(study):
     assert DOCS[study]["study"] == study
-    assert DOCS[study]["cohort"] == STUDIES[study]
+    assert DOCS[study]["cohort"] == ALL_STUDIES[study]
 
 
-@pytest.mark.parametrize("study", STUDIES)
+@pytest.mark.parametrize("study", ALL_STUDIES)
 def test_ids_are_unique(study):
     ids = [e["id"] for e in entries(study)]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     assert not dupes
 
 
-@pytest.mark.parametrize("study", STUDIES)
+@pytest.mark.parametrize("study", ALL_STUDIES)
 def test_every_population_is_declared(study):
     declared = set(DOCS[study]["populations"])
     assert {e["population"] for e in entries(study)} <= declared
 
 
-@pytest.mark.parametrize("study", STUDIES)
+@pytest.mark.parametrize("study", ALL_STUDIES)
 def test_nesting_names_declared_populations_without_cycles(study):
     pops = DOCS[study]["populations"]
     parents = {name: ([p["within"]] if isinstance(p.get("within"), str) else list(p.get("within") or []))
@@ -143,20 +147,29 @@ def test_nesting_names_declared_populations_without_cycles(study):
         while todo:
             q = todo.pop()
             assert q != name, f"{name} is within itself"
-            assert pops[name]["n"] <= pops[q]["n"], (name, q)
+            if "n" in pops[name] and "n" in pops[q]:
+                assert pops[name]["n"] <= pops[q]["n"], (name, q)
             if q not in seen:
                 seen.add(q)
                 todo += parents[q]
-    assert any(parents.values())  # both files declare their nesting
+    assert len(pops) == 1 or any(parents.values())  # files of several populations declare their nesting
+    for name, p in pops.items():  # the parts of a population exist and are declared within it
+        assert set(p.get("parts", [])) <= set(pops), name
+        assert all(name in ([pops[q]["within"]] if isinstance(pops[q].get("within"), str) else
+                            pops[q].get("within", [])) for q in p.get("parts", [])), name
 
 
-@pytest.mark.parametrize("study", STUDIES)
+@pytest.mark.parametrize("study", ALL_STUDIES)
 def test_every_value_is_a_number_once_a_comparison_sign_is_stripped(study):
     for e in entries(study):
-        float(e["value"].lstrip("<>"))
+        if e["statistic"] == "date":  # a calendar date, YYYY-MM or YYYY-MM-DD, that exists
+            parts = [int(x) for x in e["value"].split("-")]
+            date(*(parts + [1] * (3 - len(parts))))
+        else:
+            float(e["value"].lstrip("<>"))
 
 
-@pytest.mark.parametrize("study", STUDIES)
+@pytest.mark.parametrize("study", ALL_STUDIES)
 def test_precision_is_the_number_of_printed_decimals(study):
     for e in entries(study):
         digits = e["value"].lstrip("<>").partition(".")[2]
@@ -164,19 +177,31 @@ def test_precision_is_the_number_of_printed_decimals(study):
 
 
 PLACE_OF_PREFIX = {"t": "Table {}", "txt": "Results text", "abs": "Abstract", "disc": "Discussion",
-                   "fig": "Figure {}"}
+                   "fig": "Figure {}", "meth": "Methods", "info": "Article information", "ref": "References",
+                   "rec": "Record"}
+#: Places of the documents of several-source files: source → prefix → place.
+SOURCE_PLACES = {
+    "nci": {"src": "Source", "study": "The Study", "res": "Results", "lim": "Limitations"},
+    "pitoia_2022": {"t": "Table {}", "txt": "Text, Sorafenib", "mki": "Text, Multikinase inhibitors"},
+}
 
 
-@pytest.mark.parametrize("study", STUDIES)
+@pytest.mark.parametrize("study", ALL_STUDIES)
 def test_id_prefix_names_the_place_it_is_printed(study):
+    sources = DOCS[study].get("sources", {})
     for e in entries(study):
-        m = re.match(r"^(t|fig)(\d)_|^(txt|abs|disc)_", e["id"])
-        assert m, e["id"]
-        expected = PLACE_OF_PREFIX[m[1]].format(m[2]) if m[1] else PLACE_OF_PREFIX[m[3]]
-        assert e["table"] == expected, e["id"]
+        id_, places = e["id"], PLACE_OF_PREFIX
+        if sources:  # the source's prefix first, then the place within the document
+            assert e.get("source") in sources, id_
+            prefix = sources[e["source"]]["prefix"]
+            assert id_.startswith(prefix), id_
+            id_, places = id_[len(prefix):], SOURCE_PLACES.get(e["source"], PLACE_OF_PREFIX)
+        m = re.match(r"^([a-z]+?)(\d?)_", id_)
+        assert m and m[1] in places, e["id"]
+        assert e["table"] == places[m[1]].format(m[2]), e["id"]
 
 
-@pytest.mark.parametrize("study", STUDIES)
+@pytest.mark.parametrize("study", ALL_STUDIES)
 def test_conflicts_name_existing_numbers(study):
     for c in DOCS[study].get("conflicts", []):
         assert set(c["ids"]) <= set(BY_ID[study]), c["ids"]
@@ -184,9 +209,11 @@ def test_conflicts_name_existing_numbers(study):
         assert not set(c["ids"]) & set(c.get("related", []))
 
 
-@pytest.mark.parametrize("study", STUDIES)
+@pytest.mark.parametrize("study", ALL_STUDIES)
 def test_ranges_of_statistics(study):
     for e in entries(study):
+        if e["statistic"] == "date":
+            continue
         v = _number(e["value"])
         if e["statistic"] == "percent":
             assert 0 <= v <= 100, e["id"]
@@ -196,9 +223,11 @@ def test_ranges_of_statistics(study):
             assert v == v.to_integral_value() and v >= 0, e["id"]
 
 
-@pytest.mark.parametrize("study", STUDIES)
+@pytest.mark.parametrize("study", ALL_STUDIES)
 def test_population_sizes_agree_with_printed_totals(study):
     for e in entries(study):
+        if "n" not in DOCS[study]["populations"][e["population"]]:
+            continue
         if e["statistic"] == "count_total":
             assert int(_number(e["value"])) == pop_n(study, e["id"]), e["id"]
         if e["statistic"] == "n":

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from tkicohort.reconstruct import batch
 from tkicohort.stats.baseline import mann_whitney
@@ -48,11 +48,24 @@ def test_kaplan_meier_mean_median_and_band_agree_with_the_pipeline(rows):
 
 @settings(max_examples=80, deadline=None)
 @given(cohorts)
+@example(records=[(1, False, False, False), (1, True, False, True), (1, True, True, True)])  # a zero variance
 def test_logrank_p_agrees_with_the_pipeline(records):
     time, event, group, mask = _arrays(records)
     got = batch.logrank_p(time[None], event[None], group[None], mask[None])[0]
-    ref = logrank_test(time[mask], event[mask], group[mask])["p"] if mask.any() else np.nan
+    try:
+        ref = logrank_test(time[mask], event[mask], group[mask])["p"] if mask.any() else np.nan
+    except np.linalg.LinAlgError:  # a zero variance: no test exists, as in R (the test below)
+        ref = 1.0  # the batch's stated convention
     assert np.isclose(got, ref, equal_nan=True)
+
+
+def test_logrank_p_is_one_where_the_log_rank_variance_is_zero():
+    """Two patients, one per group, with events on the same day: the variance is zero, R's survdiff stops
+    ("system is exactly singular", survival 3.5-3) and so does the pipeline's log-rank; the batch gives p = 1."""
+    time, event, group = np.array([1.0, 1.0]), np.array([1.0, 1.0]), np.array([0.0, 1.0])
+    with pytest.raises(np.linalg.LinAlgError):
+        logrank_test(time, event, group)
+    assert batch.logrank_p(time[None], event[None], group[None], np.ones((1, 2), bool))[0] == 1.0
 
 
 @settings(max_examples=80, deadline=None)

@@ -122,7 +122,7 @@ def test_close_and_differs_notes_state_the_rule():
 
 def test_every_zhujiang_number_gets_exactly_one_row(report):
     ids = [n["id"] for n in ZHUJIANG["numbers"]]
-    assert len(ids) == 475
+    assert len(ids) == 500
     assert list(report.index) == ids
     assert report.reset_index().columns.tolist() == COLUMNS
     assert set(report["status"]) <= set(STATUSES)
@@ -144,6 +144,17 @@ def test_external_numbers_are_not_reproducible(report):
         if n["population"] in external or n["table"] == "Table 6":
             assert report.loc[n["id"], "status"] == "not_reproducible", n["id"]
     assert (report.loc[report["table"] == "Table 6", "note"].str.startswith("another study")).all()
+
+
+def test_dates_and_design_values_are_not_reproducible(report):
+    """The data hold days from the first dose: no calendar date; the study period and scan schedule are design."""
+    dates = [n["id"] for n in ZHUJIANG["numbers"] if n["statistic"] == "date"]
+    assert len(dates) == 13  # study period (Methods, Abstract), three cases × 2, the article × 3
+    assert (report.loc[dates, "status"] == "not_reproducible").all()
+    notes = report.loc[dates + ["meth_scan_interval_min", "meth_scan_interval_max"], "note"]
+    assert notes.str.contains("design value|calendar date|article itself").all(), notes
+    assert report.loc["meth_scan_interval_max", "note"].startswith("a design value of the study")
+    assert report.loc["txt_case2_scan_date", "note"].startswith("a typical case's calendar date")
 
 
 def test_cases_and_claims_the_data_can_contradict_are_computed(report, dataset, recist):
@@ -336,7 +347,9 @@ def test_every_tehran_number_is_resolved_on_the_tehran_cohort():
     frame = reproduce_publication(TEHRAN, tables, dataset, data=data).set_index("target_id")
     assert list(frame.index) == [n["id"] for n in TEHRAN["numbers"]]
     unresolved = frame[frame["status"] == "not_reproducible"]
-    assert set(unresolved.index) == {"abs_followup_years", "abs_dose_min", "abs_dose_max"}, unresolved["note"]
+    design = {"abs_followup_years", "abs_dose_min", "abs_dose_max", "meth_followup_years", "meth_scan_interval"}
+    assert set(unresolved.index) == design, unresolved["note"]
+    assert unresolved["note"].str.startswith("a design value of the study").all()
     counts = frame[frame["statistic"].isin(["n", "count_total"])]
     assert (counts["status"] == "match").all(), counts.loc[counts["status"] != "match", "reproduced"]
 

@@ -11,7 +11,7 @@ from tkicohort.cohort_files import cohort_data, survival_only_message
 from tkicohort.config import ConfigProblem, read_plan
 from tkicohort.ingest.contract import TABLES
 from tkicohort.plan_check import check_cohort
-from tkicohort.stats.tables import MAKERS, tables_for
+from tkicohort.stats.tables import MAKERS, context_reads, tables_for
 
 
 validate(config, schema="../schemas/config.schema.yaml")
@@ -39,7 +39,10 @@ if _problems:
 
 COHORTS = sorted(config["cohorts"])
 # which files each cohort supplies decides its tables and figures (tkicohort.cohort_files), once, before any job
-DATA = {_name: cohort_data(config["cohorts"][_name]["data"]) for _name in COHORTS}
+DATA = {
+    _name: {**cohort_data(config["cohorts"][_name]["data"]), "literature": bool(config.get("literature"))}
+    for _name in COHORTS
+}
 for _name in COHORTS:
     if not DATA[_name]["tumour_data"]:
         logger.info(survival_only_message(_name))
@@ -87,11 +90,17 @@ def tumour_data(wildcards):
 
 
 def table_inputs(wildcards):
-    return {
+    inputs = {
         "dataset": f"results/{wildcards.cohort}/analysis/patients.csv",
         "adverse_events": f"results/{wildcards.cohort}/data/adverse_events.parquet",
         "qol": f"results/{wildcards.cohort}/data/qol.parquet",
     }
+    if wildcards.table == "context":  # the cohort's own tables and the literature file
+        cohort = wildcards.cohort
+        reads = context_reads(PLANS[cohort], **cohort_flags(cohort))
+        inputs.update({f"table_{t}": f"results/{cohort}/tables/{t}.csv" for t in reads})
+        inputs["literature"] = config["literature"]
+    return inputs
 
 
 def cohort_tables(cohort):
@@ -113,6 +122,32 @@ def published_of(cohort):
     if entry.get("published"):
         return entry["published"]
     return f"{entry['study']}/published.yaml" if entry.get("study") else None
+
+
+def audited_studies():
+    """Every name audited -> its published.yaml: the cohorts with published numbers and the config's `studies:`
+    (studies audited before a cohort reproduces them). Problems stop the run before any job."""
+    out = {c: published_of(c) for c in COHORTS if published_of(c)}
+    problems = []
+    cohort_studies = {str(Path(config["cohorts"][c]["study"])): c for c in config["cohorts"] if study_of(c)}
+    for name, folder in (config.get("studies") or {}).items():
+        path = Path(folder) / "published.yaml"
+        if name in config["cohorts"]:
+            problems.append(f"config error at 'studies.{name}': '{name}' is also a cohort; a cohort's study is "
+                            "audited with the cohort")
+        elif str(Path(folder)) in cohort_studies:
+            problems.append(f"config error at 'studies.{name}': {folder} is the study of cohort "
+                            f"'{cohort_studies[str(Path(folder))]}'; list it only there")
+        elif not path.is_file():
+            problems.append(f"config error at 'studies.{name}': no published.yaml in {folder}")
+        else:
+            out[name] = str(path)
+    literature = config.get("literature")
+    if literature and not Path(literature).is_file():
+        problems.append(f"config error at 'literature': no file {literature}")
+    if problems:
+        raise WorkflowError("\n".join(problems))
+    return out
 
 
 def ensemble_file(cohort, name):
@@ -157,7 +192,7 @@ def final_targets():
     tables = [t for c in COHORTS for t in cohort_tables(c)]
     figures = [f for c in COHORTS for f in figure_targets(c)]
     published = [c for c in COHORTS if published_of(c)]
-    audits = [f"results/{c}/audit.csv" for c in published]
+    audits = [f"results/{s}/audit.{ext}" for s in AUDITED for ext in ("csv", "html")]
     reproductions = [f"results/{c}/reproduction.{ext}" for c in published for ext in ("csv", "html")]
     plausibility = [f"results/{c}/plausibility.csv" for c in COHORTS if ensemble_file(c, "plausibility.csv")]
     return targets + tables + figures + audits + reproductions + plausibility
@@ -170,3 +205,19 @@ def plausibility_inputs(wildcards):
         "ensemble": ensemble_file(cohort, "plausibility.csv"),
         **{name: f"results/{cohort}/data/{name}.parquet" for name in ("patients", "adverse_events", "qol", "labs")},
     }
+
+
+# every audited study (cohorts with published numbers and the config's `studies:`) -> its published.yaml
+AUDITED = audited_studies()
+LITERATURE = config.get("literature")
+
+
+def audit_inputs(wildcards):
+    """The study's published numbers, every other audited study's (the cross-source checks) and the literature file."""
+    inputs = {
+        "published": AUDITED[wildcards.study],
+        "others": [path for name, path in AUDITED.items() if name != wildcards.study],
+    }
+    if LITERATURE:
+        inputs["literature"] = LITERATURE
+    return inputs

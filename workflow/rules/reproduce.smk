@@ -49,18 +49,21 @@ rule plausibility:
 
 
 rule audit:
-    """Internal-consistency audit of the publication a cohort reproduces, from its printed numbers alone."""
+    """Audit of a study's published numbers: findings within and across the documents that print them (CSV + HTML)."""
     input:
-        published=lambda w: published_of(w.cohort),
+        unpack(audit_inputs),
     output:
         csv=report(
-            "results/{cohort}/audit.csv",
+            "results/{study}/audit.csv",
             caption="../report/audit.rst",
-            category="{cohort}",
+            category="{study}",
             subcategory="6 reproduction",
         ),
+        html="results/{study}/audit.html",
+    wildcard_constraints:
+        study="|".join(AUDITED),
     log:
-        "logs/{cohort}/audit.log",
+        "logs/{study}/audit.log",
     conda:
         "../envs/pipeline.yaml"
     script:

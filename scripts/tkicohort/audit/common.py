@@ -12,8 +12,14 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
+#: Columns of one check's row (:func:`tkicohort.audit.check_rows`); a finding's are in ``findings.COLUMNS``.
 COLUMNS = ("location", "printed", "consistent_alternative", "check", "severity", "note", "ids")
 SEVERITIES = ("ok", "info", "minor", "major")
+#: Statistics whose value is not a number (a calendar date).
+NOT_NUMBERS = ("date",)
+#: Relative tolerance of a number printed as an approximation ("nearly 42 percent", "approximately 70"): ±5 % of the
+#: value, and at least one unit of its last printed place.
+APPROXIMATE = Decimal("0.05")
 
 _SUFFIX = {"n": "_n", "count_total": "_n", "percent": "_pct", "mean": "_mean", "sd": "_sd", "median": "_median",
            "range_min": "_min", "range_max": "_max", "ci_low": "_ci_low", "ci_high": "_ci_high",
@@ -33,6 +39,9 @@ class Publication:
     numbers: tuple[dict, ...]
     populations: dict[str, dict]
     conflicts: tuple[dict, ...] = ()
+    sources: dict[str, dict] = field(default_factory=dict)
+    claims: tuple[dict, ...] = ()
+    label: str = ""
     by_id: dict[str, dict] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -44,13 +53,26 @@ class Publication:
         if not isinstance(published, dict) or "numbers" not in published or "populations" not in published:
             raise ValueError("audit_publication expects the whole publication file (study, populations, numbers, "
                              "conflicts) as loaded by yaml.safe_load")
-        return cls(study=str(published.get("study", "")), numbers=tuple(published["numbers"]),
+        sources = dict(published.get("sources") or {})
+        numbers = tuple(published["numbers"])
+        if sources:  # several documents: every location names its document
+            numbers = tuple({**e, "_document": sources.get(e.get("source"), {}).get("label", e.get("source", ""))}
+                            for e in numbers)
+        return cls(study=str(published.get("study", "")), numbers=numbers,
                    populations=dict(published["populations"]),
-                   conflicts=tuple(published.get("conflicts") or ()))
+                   conflicts=tuple(published.get("conflicts") or ()),
+                   sources=sources, claims=tuple(published.get("claims") or ()),
+                   label=str(published.get("label") or published.get("study", "")))
 
     def size(self, entry: dict) -> int | None:
+        """The size of the entry's population, None when no source prints it."""
         pop = self.populations.get(entry["population"])
-        return int(pop["n"]) if pop else None
+        return int(pop["n"]) if pop and pop.get("n") is not None else None
+
+    def source_label(self, entry: dict) -> str:
+        """The short name of the document an entry (a number or a claim) is printed in."""
+        source = self.sources.get(entry.get("source", ""))
+        return source.get("label", entry["source"]) if source else self.label
 
     def external(self, entry: dict) -> bool:
         return bool(self.populations.get(entry["population"], {}).get("external", False))
@@ -82,6 +104,46 @@ def unit_of(precision: int) -> Decimal:
 
 def rounded(x: Decimal, precision: int, rounding=ROUND_HALF_UP) -> Decimal:
     return x.quantize(unit_of(precision), rounding=rounding)
+
+
+def interval(entry: dict) -> tuple[Decimal, Decimal]:
+    """The true values a printed number can stand for, ``[lo, hi]``: its rounding interval (half a unit of the last
+    printed place either side), from 0 up to it for ``<``, from it up for ``>``, and ±:data:`APPROXIMATE` of it
+    (at least one unit) for a number printed as an approximation."""
+    v = number(entry)
+    half = unit_of(entry["precision"]) / 2
+    if entry.get("approximate"):
+        half = max(abs(v) * APPROXIMATE, 2 * half)
+    if entry["value"].startswith("<"):
+        return min(Decimal(0), v), v
+    if entry["value"].startswith(">"):
+        return v, Decimal(10) ** 12
+    return v - half, v + half
+
+
+def consensus(intervals: list[tuple[Decimal, Decimal]]) -> tuple[list[int], tuple[Decimal, Decimal] | None]:
+    """The values most of ``intervals`` ([lo, hi), as :func:`interval` gives them) agree on: the indices of the
+    intervals that share the most covered point, and the stretch they share. With one interval, or none
+    overlapping any other, every index and None."""
+    events = sorted([(lo, 1, i) for i, (lo, _) in enumerate(intervals)]
+                    + [(hi, 0, i) for i, (_, hi) in enumerate(intervals)])  # a close before an open at one point
+    open_, best, best_at = set(), 0, None
+    for _, kind, i in events:
+        if kind:
+            open_.add(i)
+            if len(open_) > best:
+                best, best_at = len(open_), set(open_)
+        else:
+            open_.discard(i)
+    if best < 2 or best_at is None:
+        return list(range(len(intervals))), None
+    members = sorted(best_at)
+    return members, (max(intervals[i][0] for i in members), min(intervals[i][1] for i in members))
+
+
+def gap(a: tuple[Decimal, Decimal], b: tuple[Decimal, Decimal]) -> Decimal:
+    """How far apart two intervals are (0 when they touch or overlap)."""
+    return max(Decimal(0), a[0] - b[1], b[0] - a[1])
 
 
 def percent(k: int, n: int) -> Decimal:
@@ -126,23 +188,31 @@ def _pct_text(k: int, n: int, precision: int) -> str:
     return f"{k}/{n} = {_fmt(percent(k, n), precision + 2)} %"
 
 
+def _entry_location(e: dict) -> str:
+    """``[document — ]table | row | column`` of one number; the document is named when the entry says
+    (``_document``, set for numbers of several sources and for other documents' numbers)."""
+    cells = [e["table"], e["row"]] + ([e["column"]] if e.get("column") else [])
+    return (f"{e['_document']} — " if e.get("_document") else "") + " | ".join(cells)
+
+
 def _location(entries: Iterable[dict]) -> str:
-    parts = []
-    for e in entries:
-        cells = [e["table"], e["row"]] + ([e["column"]] if e.get("column") else [])
-        parts.append(" | ".join(cells))
-    return "; ".join(dict.fromkeys(parts))
+    return "; ".join(dict.fromkeys(_entry_location(e) for e in entries))
 
 
 def _row(check: str, entries: list[dict], printed: str, severity: str, note: str, alternative: str = "",
-         location: str | None = None, culprits: list[dict] | None = None) -> dict:
+         location: str | None = None, culprits: list[dict] | None = None, finding: bool = False) -> dict:
     """One output row. ``culprits``: the numbers a failed check blames (default: all ``entries``); they decide
-    which recorded conflicts the row is cross-referenced with."""
+    which rows are one finding and which recorded conflicts it is cross-referenced with. An ``info`` row is a
+    finding only with ``finding=True`` (a difference the check cannot call an error); other info rows say that
+    something could not be checked."""
     assert severity in SEVERITIES, severity
-    return {"location": _location(entries) if location is None else location, "printed": printed,
+    locations = [_entry_location(e) for e in entries] if location is None else [location]
+    return {"location": "; ".join(dict.fromkeys(locations)), "printed": printed,
             "consistent_alternative": alternative, "check": check, "severity": severity, "note": note,
             "ids": ";".join(e["id"] for e in entries),
-            "_culprits": frozenset(e["id"] for e in (entries if culprits is None else culprits))}
+            "_culprits": frozenset(e["id"] for e in (entries if culprits is None else culprits)),
+            "_locations": tuple(dict.fromkeys(locations)), "_finding": finding or severity in ("minor", "major"),
+            "_where": {} if location is not None else {e["id"]: _entry_location(e) for e in entries}}
 
 
 def _aggregate_ok(check: str, entries: list[dict], what: str, note: str) -> dict:

@@ -33,8 +33,8 @@ def check_subset_within_set(pub: Publication) -> list[dict]:
     rows: list[dict] = []
     for name, pop in pub.populations.items():
         for whole in ancestors(pub, name):
-            n, m = int(pop["n"]), int(pub.populations[whole]["n"])
-            if n > m:
+            n, m = pop.get("n"), pub.populations[whole].get("n")
+            if n is not None and m is not None and int(n) > int(m):
                 rows.append(_row("subset_within_set", [], f"{n} / {m}", "major",
                                  f"population {name} ({n}) is declared within {whole} ({m}) but is larger",
                                  location=f"populations: {name} within {whole}", culprits=[]))
@@ -58,4 +58,33 @@ def check_subset_within_set(pub: Publication) -> list[dict]:
         rows.insert(0, _aggregate_ok("subset_within_set", passed, "same-subset counts of nested populations",
                                      "no count of a population exceeds the same subset's count in a population "
                                      "declared to contain it"))
+    return rows
+
+
+def check_parts_sizes(pub: Publication) -> list[dict]:
+    """A population declared to be made of disjoint ``parts`` (the arms of a trial) has their sizes added up.
+
+    Rule: the sum of the parts' sizes equals the population's size; a difference is minor when it is at most one
+    patient or 1 % of the population (a patient randomised but not treated), major beyond. The row's locations are
+    the printed sizes (``count_total`` numbers) of the populations involved.
+    """
+    rows = []
+    for name, pop in pub.populations.items():
+        parts = pop.get("parts") or []
+        sizes = [pub.populations.get(p, {}).get("n") for p in parts]
+        if not parts or pop.get("n") is None or any(s is None for s in sizes):
+            continue
+        total, n = sum(int(s) for s in sizes), int(pop["n"])
+        printed = [e for e in pub.numbers if e["statistic"] == "count_total" and e["population"] in (name, *parts)]
+        text = f"{' + '.join(str(s) for s in sizes)} = {total} vs {n}"
+        if total == n:
+            rows.append(_row("parts_add_up_to_population", printed, text, "ok",
+                             f"{' and '.join(parts)} make up the {n} patients of {name}",
+                             location=None if printed else f"populations: {name}"))
+            continue
+        severity = "minor" if abs(total - n) <= max(1, n // 100) else "major"
+        rows.append(_row("parts_add_up_to_population", printed, text, severity,
+                         f"the {len(parts)} parts of {name} ({', '.join(parts)}) add up to {total}, not {n}"
+                         + (": a patient randomised but not treated, or a misprint" if total < n else ""),
+                         str(n), location=None if printed else f"populations: {name}"))
     return rows

@@ -1,5 +1,4 @@
-"""Repeated numbers: one quantity printed in several places, and the conflicts the publication file records by
-hand."""
+"""Repeated numbers: one quantity printed in several places of one document."""
 
 from __future__ import annotations
 
@@ -7,14 +6,8 @@ import re
 from collections import defaultdict
 from itertools import combinations
 
-from .common import Publication, _row, _subset_key, _within_subgroup_ids, number, rounded, stem, unit_of
-
-#: Severity of each kind of conflict a publication file records by hand (schema: published.schema.yaml).
-CONFLICT_SEVERITY = {
-    "rounding": "minor", "test_name": "minor", "label": "minor", "missing_content": "minor",
-    "not_reproducible": "minor", "arithmetic": "major", "subset_exceeds_set": "major", "text_vs_table": "major",
-    "interpretation": "major", "definition": "major",
-}
+from .common import Publication, _row, _subset_key, _within_subgroup_ids, stem
+from .compare import compare
 
 _PLACE = re.compile(r"^(t\d+|fig\d+|txt|abs|disc)_")
 _TABLE_PLACE = re.compile(r"^t\d+_")
@@ -27,15 +20,8 @@ def _norm(label: str) -> str:
     return re.sub(r"[^a-z0-9%≥≤<>+]+", "", label.lower())
 
 
-def check_same_quantity(pub: Publication) -> list[dict]:
-    """The same quantity printed in two places must be printed the same.
-
-    Same quantity (same statistic and population, plus one of): (a) the same id once the place prefix is dropped
-    (``abs_pfs_hfs_p`` and ``txt_pfs_hfs_p``; two numbered tables are not paired this way, a table and a text
-    are); (b) the same row and column labels in two places; (c) the same ``subset`` for a count printed with its
-    percentage or a percentage of the whole population. Values are compared at the coarser precision: equal → ok,
-    one unit apart → minor, further → major. Each group of repeated numbers is one row.
-    """
+def quantity_clusters(pub: Publication) -> list[list[dict]]:
+    """Groups of numbers that print the same quantity (see :func:`check_same_quantity`), in file order."""
     parent: dict[str, str] = {}
 
     def find(x):
@@ -50,8 +36,10 @@ def check_same_quantity(pub: Publication) -> list[dict]:
     rates = _within_subgroup_ids(pub)
     keys: dict[tuple, list[dict]] = defaultdict(list)
     for e in pub.numbers:
-        if e["statistic"] in ("design", "individual"):
+        if e["statistic"] in ("design", "individual", "date"):
             continue
+        if e.get("quantity"):
+            keys[("quantity", e["quantity"], e["statistic"], e["population"])].append(e)
         place = _PLACE.match(e["id"])
         if place:
             keys[("id", e["id"][place.end():], e["statistic"], e["population"])].append(e)
@@ -64,62 +52,39 @@ def check_same_quantity(pub: Publication) -> list[dict]:
         for a, b in combinations(members, 2):
             if key[0] == "id" and _TABLE_PLACE.match(a["id"]) and _TABLE_PLACE.match(b["id"]):
                 continue
-            if key[0] == "label" and a["table"] == b["table"]:
+            if key[0] == "label" and (a["table"], a.get("source")) == (b["table"], b.get("source")):
+                continue
+            if key[0] == "label" and a.get("quantity") and b.get("quantity") and a["quantity"] != b["quantity"]:
                 continue
             union(a["id"], b["id"])
-    clusters: dict[str, list[dict]] = defaultdict(list)
-    for e in pub.numbers:
+    clusters: dict[tuple, list[dict]] = defaultdict(list)
+    for e in pub.numbers:  # one document at a time: what several documents print is the cross-source check's
         if e["id"] in parent:
-            clusters[find(e["id"])].append(e)
-    rows = []
-    for members in clusters.values():
-        if len(members) < 2:
-            continue
-        prec = min(e["precision"] for e in members)
-        signs = {e["value"][0] for e in members if e["value"][0] in "<>"}
-        values = [rounded(number(e), prec) for e in members]
-        printed = " / ".join(f"{e['value']}" for e in members)
-        if len(set(values)) == 1 and not signs:
-            same_digits = len({e["precision"] for e in members}) == 1
-            rows.append(_row("same_quantity_printed_alike", members, printed, "ok",
-                             "printed alike" + ("" if same_digits else f" at {prec} decimals")))
-            continue
-        spread = max(values) - min(values)
-        severity = "minor" if spread <= unit_of(prec) and not signs else "major"
-        counts = defaultdict(int)
-        for e in members:
-            counts[e["value"]] += 1
-        rows.append(_row("same_quantity_printed_alike", members, printed, severity,
-                         f"one {members[0]['statistic'].replace('_', ' ')} printed as "
-                         f"{' and '.join(dict.fromkeys(e['value'] for e in members))}",
-                         " or ".join(v for v in dict.fromkeys(e["value"] for e in members))))
-    return rows
+            clusters[(find(e["id"]), e.get("source", ""))].append(e)
+    return [members for members in clusters.values() if len(members) >= 2]
 
 
-# ------------------------------------------------------------------------------------------------ recorded conflicts
+def check_same_quantity(pub: Publication) -> list[dict]:
+    """The same quantity printed in two places of one document must be printed the same.
 
-
-def check_recorded_conflicts(pub: Publication, findings: list[dict]) -> list[dict]:
-    """The conflicts the publication file records (read off the text by hand), one row each.
-
-    Severity by kind (:data:`CONFLICT_SEVERITY`); the note names the automatic checks (:data:`CHECKS`) that flag
-    any of the conflict's numbers, or says the conflict is not visible from the printed numbers alone.
+    Same quantity (same statistic and population, plus one of): (a) the same ``quantity`` key; (b) the same id once
+    the place prefix is dropped (``abs_pfs_hfs_p`` and ``txt_pfs_hfs_p``; two numbered tables are not paired this
+    way, a table and a text are); (c) the same row and column labels in two places; (d) the same ``subset`` for a
+    count printed with its percentage or a percentage of the whole population. Each group of repeated numbers is
+    one row, judged by :func:`tkicohort.audit.compare.compare`: the values agree when one true value fits every
+    printed one (rounding, approximations, ``<``); otherwise the values off the majority are blamed, minor when
+    within one unit of their last place, major beyond.
     """
     rows = []
-    for c in pub.conflicts:
-        ids = list(c["ids"])
-        entries = [pub.by_id[i] for i in ids if i in pub.by_id]
-        flagged = sorted({f["check"] for f in findings if f["severity"] in ("minor", "major")
-                          and f["_culprits"] & set(ids)})
-        seen = (f"also flagged by: {', '.join(flagged)}" if flagged
-                else "not visible from the printed numbers alone (recorded from the text)")
-        rows.append(_row(f"recorded_conflict:{c['kind']}", entries, " / ".join(e["value"] for e in entries),
-                         CONFLICT_SEVERITY.get(c["kind"], "minor"), f"{c['description']} [{seen}]"))
+    for members in quantity_clusters(pub):
+        printed = " / ".join(e["value"] for e in members)
+        verdict = compare(members)
+        if verdict.severity == "ok":
+            rows.append(_row("same_quantity_printed_alike", members, printed, "ok", verdict.note))
+            continue
+        what = members[0]["statistic"].replace("_", " ")
+        rows.append(_row("same_quantity_printed_alike", members, printed, verdict.severity,
+                         f"one {what} printed as {' and '.join(dict.fromkeys(e['value'] for e in members))}; "
+                         f"{verdict.note}", verdict.alternative,
+                         culprits=[members[i] for i in verdict.culprits]))
     return rows
-
-
-def _mark_unrecorded(pub: Publication, rows: list[dict]) -> None:
-    recorded = {i for c in pub.conflicts for i in [*c["ids"], *c.get("related", [])]}
-    for r in rows:
-        if r["severity"] in ("minor", "major") and r["_culprits"] and not r["_culprits"] & recorded:
-            r["note"] += " [not among the file's recorded conflicts]"

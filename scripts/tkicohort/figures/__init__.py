@@ -4,7 +4,9 @@
 - two arms: ``waterfall``, ``km_pfs`` (by arm, log-rank p and Cox HR printed), ``response_by_arm``,
   ``qol_boxplots`` (when the cohort has QoL data), ``ae_grades``, ``swimmer``, and with subgroups
   ``subgroup_forest_pfs`` / ``subgroup_forest_os`` (treatment HR per subgroup level and interaction p, per
-  time-to-event endpoint of the plan).
+  time-to-event endpoint of the plan);
+- both, when the config names a literature file: ``context`` (the cohort's median PFS and response rate beside the
+  published studies, from ``tables/context.csv``).
 
 A cohort without tumour assessments gets none of the figures that need them (waterfall, response bars, swimmer plot),
 and a plan without PFS among its endpoints (or a cohort without tumour assessments) none of the PFS figures (curves,
@@ -30,7 +32,7 @@ from ..stats.tables import TableInputs, make_table, tables_for, time_to_event_en
 SINGLE_ARM_FIGURES = ("waterfall", "km_pfs", "km_subgroups", "forest", "ae_grades", "swimmer")
 TWO_ARM_FIGURES = ("waterfall", "km_pfs", "response_by_arm", "qol_boxplots", "ae_grades", "swimmer",
                    "subgroup_forest_pfs", "subgroup_forest_os")
-FIGURE_NAMES = tuple(dict.fromkeys(SINGLE_ARM_FIGURES + TWO_ARM_FIGURES))
+FIGURE_NAMES = tuple(dict.fromkeys(SINGLE_ARM_FIGURES + TWO_ARM_FIGURES + ("context",)))
 #: Figures of the best response (they need tumour assessments) and of PFS (they need PFS among the plan's endpoints).
 RESPONSE_FIGURES = ("waterfall", "response_by_arm", "swimmer")
 PFS_FIGURES = ("km_pfs", "km_subgroups", "forest", "subgroup_forest_pfs")
@@ -40,6 +42,7 @@ FIGURE_TABLES = {
     "forest": ("pfs_by_subgroup", "cox_multivariable"), "response_by_arm": ("response_by_arm",),
     "qol_boxplots": ("qol",), "ae_grades": ("adverse_events",),
     **{f"subgroup_forest_{e}": (f"{e}_by_subgroup_and_arm", f"{e}_by_arm") for e in ("pfs", "os")},
+    "context": ("context",),
 }
 #: Other files a figure reads besides the analysis dataset: input name -> path under ``results/<cohort>/``.
 FIGURE_DATA = {
@@ -62,8 +65,9 @@ class FigureInputs:
 
 
 def figures_for(plan: dict, has_qol: bool = False, *, tumour_data: bool = True,
-                adverse_events: bool = True) -> list[str]:
-    """The figures of a cohort with this plan and these data (the flags of :func:`tables_for`)."""
+                adverse_events: bool = True, literature: bool = False) -> list[str]:
+    """The figures of a cohort with this plan and these data (the flags of :func:`tables_for`); with a literature
+    file, ``context`` last."""
     tables = tables_for(plan, has_qol, tumour_data=tumour_data, adverse_events=adverse_events)
     pfs = "pfs" in time_to_event_endpoints(plan, tumour_data)
 
@@ -75,7 +79,7 @@ def figures_for(plan: dict, has_qol: bool = False, *, tumour_data: bool = True,
         return True
 
     names = TWO_ARM_FIGURES if plan["design"] == "two_arm" else SINGLE_ARM_FIGURES
-    return [f for f in names if made(f)]
+    return [f for f in names if made(f)] + (["context"] if literature else [])
 
 
 def figure_reads(name: str, plan: dict, has_qol: bool = False, **flags) -> dict[str, str]:
@@ -117,7 +121,7 @@ def _table(inputs: FigureInputs, name: str, plan: dict) -> pd.DataFrame | None:
 
 def make_figure(name: str, inputs: FigureInputs, plan: dict):
     """Build figure ``name`` (a ``matplotlib.figure.Figure``); save it with :func:`style.save`."""
-    from . import bars, forest, km, qol, subgroup_forest, swimmer, waterfall
+    from . import bars, context, forest, km, qol, subgroup_forest, swimmer, waterfall
 
     t = {n: _table(inputs, n, plan) for n in FIGURE_TABLES[name]}
     builders = {
@@ -132,6 +136,7 @@ def make_figure(name: str, inputs: FigureInputs, plan: dict):
         "qol_boxplots": lambda: qol.qol_boxplots(inputs.qol, inputs.dataset, plan, t["qol"]),
         **{f"subgroup_forest_{e}": lambda e=e: subgroup_forest.subgroup_forest(
             t[f"{e}_by_subgroup_and_arm"], plan, t[f"{e}_by_arm"], e) for e in ("pfs", "os")},
+        "context": lambda: context.context_figure(t["context"], plan),
     }
     if name not in builders:
         raise KeyError(f"unknown figure {name!r}; known: {', '.join(FIGURE_NAMES)}")

@@ -110,7 +110,8 @@ def median_with_ci(time, event, mask, conf_level: float = 0.95):
 
 
 def logrank_p(time, event, group, mask) -> np.ndarray:
-    """Two-group log-rank p per row (``group`` 1/0 within ``mask``)."""
+    """Two-group log-rank p per row (``group`` 1/0 within ``mask``); NaN without two groups or an event, and 1 where
+    the variance is zero (every patient at risk at each event time has the event: R's survdiff stops there)."""
     time, event, group = np.asarray(time, float), np.asarray(event, float), np.asarray(group, float)
     mask = np.asarray(mask, dtype=bool)
     t, e, order = _sorted(time, event, mask)

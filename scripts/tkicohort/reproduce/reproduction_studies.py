@@ -28,6 +28,9 @@ Reading decisions for Ling et al. 2023 (``zhujiang_2023``), beyond those in reso
   a cohort without such a patient followed that long in response contradicts the case;
 - Figure 1's partial responder whose thyroglobulin fell by 91.4 %: the best thyroglobulin decrease of a partial
   responder nearest the printed value.
+- calendar dates (the study period, the typical cases' dates of diagnosis and scan, the article's dates) are not
+  reproducible: the data hold days from the first dose; the study period and the scan schedule of the Methods are
+  design values, not results.
 
 Reading decisions for the Tehran cohort (``tehran``): arms are the populations ``sorafenib`` / ``control``;
 metastasis patterns are the plan's exclusive variables (``lung_only``, ``lung_and_bone``, ``bone_only``,
@@ -35,7 +38,8 @@ metastasis patterns are the plan's exclusive variables (``lung_only``, ``lung_an
 contract's ng/mL although ng/dl is printed; "Progression-free survival" median and range are those of the PFS
 times per arm and its p the Mann–Whitney test of ``pfs_by_arm`` (``times_*``), as Table 2 says; QoL rows are the
 raw-sum subscales of the ``qol`` table and each "Maximum Score" the highest raw sum of the scale's items
-(``stats.qol.raw_sum_maxima``); dose range and follow-up of the abstract are design values, not results.
+(``stats.qol.raw_sum_maxima``); dose range and follow-up of the abstract and the follow-up and visit schedule of the Methods are design values,
+not results.
 
 Reading decisions for DECISION (``decision``; the NCI summary and the Pitoia et al. 2022 review): arms are the
 populations ``sorafenib`` / ``placebo``; median PFS per arm is the Kaplan–Meier median of ``pfs_by_arm``, the hazard
@@ -403,7 +407,18 @@ ZJ_DISCUSSION = {
     "Hand-foot skin syndrome, grade 3 or above": _ae(HFS, "grade_3_4"),
 }
 
+# The cohort's times are days from the first dose: calendar dates cannot be computed from it, and the study period
+# and scan schedule are design values (the reconstruction's protocol is built on them), not results.
+STUDY_DESIGN = Unavailable("a design value of the study (its period or scan schedule), not a result")
+CASE_DATE = Unavailable("a typical case's calendar date: the data hold days from the first dose, not dates")
+ARTICLE_DATE = Unavailable("a date of the article itself, not of its patients")
+ZJ_TEXT.update({f"Typical case {case}: {event}": CASE_DATE for case in (1, 2, 3)
+                for event in ("diagnosis of RR-DTC", "chest CT at the end of follow-up")})
+ZJ_METHODS = {"Study period: first month": STUDY_DESIGN, "Study period: last month": STUDY_DESIGN,
+              "Imaging examinations to assess efficacy: interval": STUDY_DESIGN}
+
 ZJ_ABSTRACT = {
+    "Study period: first month": STUDY_DESIGN, "Study period: last month": STUDY_DESIGN,
     "Patients included": Population(), "Patients evaluated for efficacy": Population(), "Follow-up": FOLLOWUP,
     "Disease control rate": _eff(DCR), "Objective response rate": _eff(ORR),
     "Disease control by thyroglobulin decrease > 60 %": _resp("tg_response_60", "dcr_p"),
@@ -440,6 +455,7 @@ ZHUJIANG = Study(
         "Table 5": Resolver({label: _ae(term) for label, term in T5_TERMS.items()}, columns=T5_COLUMNS),
         "Table 6": Resolver(default=Unavailable("another study's patients, quoted for comparison")),
         "Results text": Resolver(ZJ_TEXT), "Discussion": Resolver(ZJ_DISCUSSION), "Abstract": Resolver(ZJ_ABSTRACT),
+        "Methods": Resolver(ZJ_METHODS), "Article information": Resolver(default=ARTICLE_DATE),
         **ZJ_FIGURES,
     },
 )
@@ -452,7 +468,7 @@ TEHRAN_QOL = {"Physical function": "physical_function", "Role function": "role_f
               "Emotional function": "emotional_function", "Social function": "social_function",
               "Financial function": "financial_function", "Global function": "global_function",
               "Sum of the scores": "sum_of_scores"}
-DESIGN = Unavailable("a design value of the study (planned dose or follow-up), not a result")
+DESIGN = Unavailable("a design value of the study (planned dose, follow-up or visit schedule), not a result")
 
 
 def scale_maximum(scale: str) -> Compute:
@@ -513,6 +529,8 @@ TEHRAN = Study(
             "Progression-free survival": PFS_TIMES,
             "Quality of life: symptom subscale": Cell("qol", {"scale": "raw_symptom_scale"}),
         }),
+        "Methods": Resolver({"Follow-up visits during the 2-year period: interval": DESIGN,
+                             "Follow-up period after the course of treatment": DESIGN}),
         "Results text": Resolver(TH_TEXT), "Table 1": Resolver(TH_TABLE1),
         "Table 2": Resolver({"Clinical benefit rate": CBR,
                              **{f"Progression-free survival (months){part}": PFS_TIMES
@@ -521,7 +539,6 @@ TEHRAN = Study(
                              for label, scale in TEHRAN_QOL.items()}),
     },
 )
-
 
 
 # --- DECISION (decision) -------------------------------------------------------------------------------------------

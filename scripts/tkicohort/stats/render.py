@@ -159,6 +159,10 @@ def present(name: str, table: pd.DataFrame) -> pd.DataFrame:
                              "n (%)": [fmt_n_pct(n, p) for n, p in zip(t["n"], t["pct"], strict=True)],
                              "Test": t["test"], "p": t["p"].map(fmt_p),
                              "Note": _first_of_group(t, "section", _notes(t, "note"))})
+    if name == "context":
+        from .context import present_context
+
+        return present_context(t)
     if name == "qol":
         return pd.DataFrame({"Scale": _first_of_group(t, "scale", t["scale"]), "Arm": t["arm"], "n": t["n"],
                              "Median (range)": [f"{fmt_num(m)} ({fmt_num(lo)}–{fmt_num(hi)})" for m, lo, hi in

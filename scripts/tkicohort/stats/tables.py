@@ -10,7 +10,10 @@ decided when the workflow starts, from the plan and from which files the cohort 
 - for each time-to-event endpoint of the plan (``pfs`` only with tumour assessments, ``os``): the overall summary
   ``pfs_overall`` (one table, a block per endpoint), then ``<endpoint>_by_subgroup`` (single arm) or
   ``<endpoint>_by_arm`` and, when the plan has subgroups, ``<endpoint>_by_subgroup_and_arm`` (two arms);
-- single arm: ``cox_multivariable`` (PFS) when the plan lists variables; two arms: ``qol`` when there are QoL data.
+- single arm: ``cox_multivariable`` (PFS) when the plan lists variables; two arms: ``qol`` when there are QoL data;
+- ``context`` when the config names a literature file: the cohort's median PFS and response rate beside published
+  trials and real-world studies (:mod:`tkicohort.stats.context`; it reads the cohort's ``pfs_overall`` and
+  ``efficacy`` tables).
 
 Each endpoint is analysed in its own population (:mod:`tkicohort.stats.populations`); the response tables use one
 definition of response throughout, confirmed when the plan requires confirmation, named in their titles
@@ -19,7 +22,7 @@ definition of response throughout, confirmed when the plan requires confirmation
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 import numpy as np
@@ -48,6 +51,8 @@ class TableInputs:
     adverse_events: pd.DataFrame | None = None
     qol: pd.DataFrame | None = None
     tumour_data: bool = True
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # the cohort's own tables a table reads (context)
+    literature: pd.DataFrame | None = None  # tkicohort.literature.read_literature (context)
 
 
 def time_column(plan: dict, endpoint: str = "pfs") -> str:
@@ -62,8 +67,9 @@ def time_to_event_endpoints(plan: dict, tumour_data: bool = True) -> list[str]:
 
 
 def tables_for(plan: dict, has_qol: bool = False, *, tumour_data: bool = True,
-               adverse_events: bool = True) -> list[str]:
-    """Names of the tables of a cohort with this plan and these data (see the module docstring)."""
+               adverse_events: bool = True, literature: bool = False) -> list[str]:
+    """Names of the tables of a cohort with this plan and these data (see the module docstring); with a literature
+    file, ``context`` last."""
     endpoints = time_to_event_endpoints(plan, tumour_data)
     names = ["baseline"] if plan.get("baseline") else []
     names += ["efficacy"] if tumour_data else []
@@ -79,7 +85,15 @@ def tables_for(plan: dict, has_qol: bool = False, *, tumour_data: bool = True,
         names += [f"{e}_by_subgroup" for e in endpoints]
         if "pfs" in endpoints and plan.get("multivariable", {}).get("variables"):
             names.append("cox_multivariable")
-    return names
+    return names + (["context"] if literature else [])
+
+
+def context_reads(plan: dict, **flags) -> list[str]:
+    """The cohort's tables the ``context`` table reads (those of :data:`context.READS` the cohort has)."""
+    from .context import READS
+
+    have = tables_for(plan, **{k: v for k, v in flags.items() if k != "literature"})
+    return [t for t in READS if t in have]
 
 
 def arm_setup(plan: dict) -> tuple[str | None, list | None]:
@@ -237,6 +251,18 @@ def make_by_subgroup_and_arm(inputs: TableInputs, plan: dict, endpoint: str = "p
                                  firth=_tests(plan).get("cox_firth", False))
 
 
+def make_context(inputs: TableInputs, plan: dict) -> pd.DataFrame:
+    """The cohort beside the literature file's trials and real-world studies (:mod:`.context`); its own tables as
+    supplied, else made here."""
+    from .context import READS, context_table
+
+    if inputs.literature is None:
+        raise ValueError("the context table needs a literature file (config: literature)")
+    have = tables_for(plan, tumour_data=inputs.tumour_data)
+    own = {t: inputs.tables[t] if t in inputs.tables else make_table(t, inputs, plan) for t in READS if t in have}
+    return context_table(own, inputs.literature, plan)
+
+
 def make_qol(inputs: TableInputs, plan: dict) -> pd.DataFrame:
     from .qol_tables import qol_by_arm  # QoL scoring is only needed for cohorts with qol data
 
@@ -251,7 +277,7 @@ MAKERS = {
     "cox_multivariable": make_cox_multivariable, "response_by_arm": make_response_by_arm,
     **{f"{e}_by_arm": partial(make_by_arm, endpoint=e) for e in TIME_TO_EVENT},
     **{f"{e}_by_subgroup_and_arm": partial(make_by_subgroup_and_arm, endpoint=e) for e in TIME_TO_EVENT},
-    "qol": make_qol,
+    "qol": make_qol, "context": make_context,
 }
 
 
@@ -270,6 +296,8 @@ TITLES = {
     **{f"{e}_by_subgroup_and_arm": f"{ENDPOINT_NAMES[e]}: treatment effect by subgroup, with interaction test"
        for e in TIME_TO_EVENT},
     "qol": "Quality of life (EORTC QLQ-C30) by arm",
+    "context": "Median PFS and response rate beside published trials and real-world studies (months of 365.25/12 "
+               "days; a study's response is CR + PR where its table gives both, otherwise PR)",
 }
 RESPONSE_TABLES = ("efficacy", "response_by_subgroup", "response_by_arm")
 
