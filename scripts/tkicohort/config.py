@@ -22,6 +22,7 @@ ANALYSIS_COLUMNS = {
     "dcd_days": "number", "dcd_event": "number", "dcd_months": "number",
     "tg_baseline": "number", "tg_nadir": "number", "tg_best_pct_change": "number", "tg_response": "number",
     "tg_excluded_reason": "text", "dose_status": "text",
+    "orr_day": "number", "dcr_day": "number", "tg_response_day": "number", "dose_status_day": "number",
 }
 #: Columns added when the plan's time unit is weeks.
 WEEK_COLUMNS = {f"{e}_weeks": "number" for e in ("pfs", "os", "dor", "dcd")}

@@ -43,6 +43,7 @@ from .config import (
     key_text,
     read_yaml_file,
 )
+from .derive.post_baseline import post_baseline_variables
 from .expression import NUMBER, TEXT, ExpressionError, parse, visible
 from .ingest.contract import TABLES
 from .ingest.extra_columns import is_numeric
@@ -263,6 +264,9 @@ def _add_analysis_columns(plan: dict, columns: Columns) -> None:
     weeks = (plan.get("time") or {}).get("unit") == "weeks"
     for name, type_ in {**ANALYSIS_COLUMNS, **(WEEK_COLUMNS if weeks else {})}.items():
         columns.add(name, type_, ANALYSIS_VALUES.get(name))
+    for info in post_baseline_variables(plan).values():  # the day each dated derived variable became known
+        if info.day_column and info.day_column not in ANALYSIS_COLUMNS:
+            columns.add(info.day_column, NUMBER, None)
 
 
 def check_plan(plan: dict, report: _Report, columns: Columns | None) -> None:

@@ -29,12 +29,13 @@ def test_forest_prints_the_tables_cells():
     hr = texts(fig, "forest_hr")
     assert hr[:5] == ["1.02 (0.71–1.45)", "interaction p = 0.042", "0.54 (0.25–1.18)", "1.65 (0.86–3.16)",
                       "no patients in the treatment arm"]
-    assert texts(fig, "forest_labels") == ["All patients", "Cell type", "   Adeno", "   Large", "   Small"]
+    assert [t.strip() for t in texts(fig, "forest_labels")] == ["All patients", "Cell type", "Adeno", "Large", "Small"]
     counts = texts(fig, "forest_counts")
     assert counts[:4] == ["25 / 20", "19 / 16", "", ""] and counts[8:10] == ["3 / 0", "2 / 0"]
     plot = next(a for a in fig.axes if a.get_label() == "forest")
     assert "test vs standard" in plot.get_xlabel() and "death" in plot.get_xlabel()
-    squares = plot.lines[0].get_xdata()  # the point estimates: all patients, then the two estimable levels
+    # the point estimates: all patients, then the two estimable levels
+    squares = next(line for line in plot.lines if line.get_label() == "_estimates").get_xdata()
     np.testing.assert_allclose(squares, [1.02, 0.54, 1.65])
 
 
@@ -56,4 +57,5 @@ def test_figures_follow_the_cohorts_data_and_the_plans_endpoints():
         "waterfall", "response_by_arm", "qol_boxplots", "ae_grades", "swimmer", "subgroup_forest_os"]
     assert figures_for(plan, tumour_data=False) == ["ae_grades", "subgroup_forest_os"]
     single = {"design": "single_arm", "subgroups": []}
-    assert figures_for(single, adverse_events=False) == ["waterfall", "km_pfs", "km_subgroups", "forest", "swimmer"]
+    assert figures_for(single, adverse_events=False) == ["waterfall", "km_pfs", "km_subgroups_p1", "forest",
+                                                         "swimmer"]

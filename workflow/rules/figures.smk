@@ -1,5 +1,5 @@
 # Figures stage. Which figures a plan yields and what each reads: tkicohort.figures (figures_for, figure_reads).
-from tkicohort.figures import FIGURE_NAMES, figure_reads, figures_for
+from tkicohort.figures import FIGURE_PATTERN, figure_reads, figures_for
 
 
 # input name -> path: the analysis dataset, the RECIST outputs, the stats tables and QoL data the figure reads
@@ -10,7 +10,7 @@ figure_inputs = lambda wildcards: {
     ).items()
 }
 
-# the PNG and SVG files of every figure of a cohort
+# the PNG and SVG files of every figure of a cohort (a paged figure's pages: their number follows from the plan)
 figure_targets = lambda cohort: [
     f"results/{cohort}/figures/{name}.{ext}"
     for name in figures_for(PLANS[cohort], **cohort_flags(cohort))
@@ -35,7 +35,7 @@ rule figure:
     log:
         "logs/{cohort}/figures/{figure}.log",
     wildcard_constraints:
-        figure="|".join(FIGURE_NAMES),
+        figure=FIGURE_PATTERN,
     conda:
         "../envs/pipeline.yaml"
     script:

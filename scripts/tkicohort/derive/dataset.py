@@ -4,19 +4,23 @@ Column order: the patients.csv columns as given; then the plan's derived variabl
 evaluable, not_evaluable_reason, bor, bor_confirmed, best_pct_change, dcr, orr, pfs_days, pfs_event, pfs_months,
 os_days, os_event, os_months, duration of response and of disease control (dor_days, dor_event, dor_months,
 dcd_days, dcd_event, dcd_months), for a plan in weeks pfs_weeks, os_weeks, dor_weeks and dcd_weeks, the
-thyroglobulin columns (tg_baseline, tg_nadir, tg_best_pct_change, tg_response, tg_excluded_reason) and dose_status.
+thyroglobulin columns (tg_baseline, tg_nadir, tg_best_pct_change, tg_response, tg_excluded_reason) and dose_status;
+last, the day each post-baseline variable became known (orr_day, dcr_day, tg_response_day, dose_status_day, then
+``<name>_day`` for each dated derived variable in plan order; rules in ``derive/post_baseline.py``).
 PFS is missing for every patient of a cohort without tumour assessments (see tkicohort.recist.stage).
 Rows are sorted by patient_id.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from .ae_flags import ae_flag
-from .dose_status import derive_dose_status
+from .ae_flags import ae_flag, ae_flag_day
+from .dose_status import derive_dose_status, dose_modified_day
 from .outcomes import derive_durations, derive_os, derive_response_flags, to_months
 from .plan_variables import derive_variables
+from .post_baseline import BUILT_IN, expression_day, post_baseline_variables, response_days
 from .tg_response import derive_tg_response
 
 ENDPOINT_COLUMNS = ["evaluable", "not_evaluable_reason", "bor", "bor_confirmed", "best_pct_change", "dcr", "orr",
@@ -70,4 +74,26 @@ def build_analysis_dataset(patients: pd.DataFrame, best_response: pd.DataFrame, 
             out[col] = tg[col].array
     if "dose_status" not in out.columns or "dose_status" not in (plan.get("derived") or {}):
         out["dose_status"] = dose.to_numpy()
+    days = response_days(best, flags, recist, dpm)
+    days["tg_response_day"] = tg["tg_response_day"].to_numpy(dtype=float)
+    days["dose_status_day"] = dose_modified_day(doses, pts, out["dose_status"]).to_numpy(dtype=float)
+    for name, values in days.items():
+        out[name] = values
+    registry = post_baseline_variables(plan)
+    for name, spec in (plan.get("derived") or {}).items():
+        info = registry.get(name)
+        if info is None or info.day_column is None or name in BUILT_IN:
+            continue
+        rule = spec["rule"]
+        if rule == "adverse_event":
+            day = ae_flag_day(adverse_events, pts, spec["terms"], spec.get("min_grade", 1)).to_numpy(dtype=float)
+        elif rule == "tg_response":
+            day = days["tg_response_day"]
+        elif rule == "dose_status":
+            day = dose_modified_day(doses, pts, out[name]).to_numpy(dtype=float)
+        else:
+            day = expression_day(out, spec, registry)
+        present = out[name].notna().to_numpy()
+        flagged = present & (out[name].astype(object).where(present, info.before).to_numpy() != info.before)
+        out[info.day_column] = day if info.before is None else np.where(flagged, day, np.nan)
     return out

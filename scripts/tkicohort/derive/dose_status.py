@@ -14,6 +14,10 @@ From the dose records of a patient, in day order (the first record is the starti
 Precedence: discontinued > interrupted > reduced > standard, so a patient reduced and later paused is
 ``interrupted``, and one reduced and then stopped is ``discontinued``. A patient with no dose record and no status in
 patients.csv has a missing status.
+
+Dose status depends on follow-up: a status other than standard is known from the **day the dose was first
+modified** (``dose_status_day``: the first record below the starting dose, 0 included). It needs dose records: where
+only patients.csv gives a non-standard status, or the records show no change, the day is missing.
 """
 
 from __future__ import annotations
@@ -55,3 +59,15 @@ def derive_dose_status(doses: pd.DataFrame, patients: pd.DataFrame) -> pd.Series
     if "dose_status" in patients.columns:
         out = patients["dose_status"].where(patients["dose_status"].notna(), out)
     return out.astype(object).where(out.notna(), None)
+
+
+def dose_modified_day(doses: pd.DataFrame, patients: pd.DataFrame, status: pd.Series) -> pd.Series:
+    """The day the dose was first modified (first record below the starting dose) for patients whose ``status`` is
+    not standard; NaN otherwise."""
+    d = doses.sort_values(["patient_id", "day"], kind="stable")
+    start = d.groupby("patient_id", sort=False)["dose_mg_per_day"].transform("first")
+    below = d[d["dose_mg_per_day"] < start]
+    first = below.groupby("patient_id")["day"].min()
+    day = patients["patient_id"].map(first).astype(float)
+    modified = status.notna().to_numpy() & (status.to_numpy() != "standard")
+    return day.where(modified, np.nan)

@@ -9,6 +9,9 @@
   day 0 is excluded from the Tg response by default, with the reason recorded.
 - Exclusion reasons: 'TgAb positive', 'no baseline Tg', 'baseline Tg is 0', 'no on-treatment Tg'; excluded patients
   have a missing response, not 0.
+- Known from (``tg_response_day``): the first on-treatment day (before PD) on which the decrease from baseline reaches
+  the threshold, by the same exact comparison; responders only (NaN for non-responders and excluded patients). A
+  patient becomes a responder on that day, not at the nadir: the nadir can come later.
 """
 
 from __future__ import annotations
@@ -44,8 +47,16 @@ def derive_tg_response(labs: pd.DataFrame, patients: pd.DataFrame, best: pd.Data
     # Exact: 100·(b − n) ≥ threshold·b, with the threshold in hundredths of a percent.
     thr = int(round(threshold_pct * 100))
     responded = 10_000 * (micro_b - micro_n) >= thr * micro_b
+    # The first day the decrease reached the threshold: each on-treatment value against its patient's baseline.
+    row_b = np.rint(np.nan_to_num(on_treatment["patient_id"].map(dict(zip(ids, b, strict=True))).to_numpy(
+        dtype=float)) * 1e6).astype(np.int64)
+    row_v = np.rint(on_treatment["value"].to_numpy(dtype=float) * 1e6).astype(np.int64)
+    reached = on_treatment.loc[(10_000 * (row_b - row_v) >= thr * row_b) & (row_b > 0), ["patient_id", "day"]]
+    first_day = ids.map(reached.groupby("patient_id")["day"].min()).to_numpy(dtype=float)
+    is_responder = ok & responded
     return pd.DataFrame({
         "patient_id": ids.to_numpy(), "tg_baseline": b, "tg_nadir": n, "tg_best_pct_change": change,
         "tg_response": pd.array(np.where(ok, responded.astype(int), pd.NA), dtype="Int8"),
         "tg_excluded_reason": np.where(ok, None, reason),
+        "tg_response_day": np.where(is_responder, first_day, np.nan),
     })

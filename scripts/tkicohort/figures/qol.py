@@ -18,7 +18,16 @@ from matplotlib.patches import Patch
 from ..stats.qol import QLQ_C30_SCALES, SUMMARY_COLUMN, score_qlq_c30
 from ..stats.qol_tables import select_assessment
 from . import arms_of
-from .style import SMALL_FONT_SIZE, message, new_figure, p_text, series_colour, styled
+from .style import (
+    DOUBLE_COLUMN_MM,
+    SMALL_FONT_SIZE,
+    message,
+    new_figure,
+    p_text,
+    series_colour,
+    styled,
+    wrap_text,
+)
 
 KIND = {s.column: s.kind for s in QLQ_C30_SCALES}
 NAMES = {**{s.column: textwrap.fill(s.label, 13) for s in QLQ_C30_SCALES}, SUMMARY_COLUMN: "Summary\nscore"}
@@ -73,6 +82,8 @@ def qol_boxplots(qol: pd.DataFrame | None, dataset: pd.DataFrame, plan: dict, qo
         ax.set_xlim(-0.6, len(scales) - 0.4)
         ax.set_ylim(-4, 112)
         ax.set_yticks([0, 25, 50, 75, 100])
-    handles = [Patch(facecolor=series_colour(j), alpha=0.6, label=str(a)) for j, a in enumerate(arms)]
+    # arm labels side by side under the panels: each wrapped to its share of the width, less the key
+    names = [wrap_text(str(a), DOUBLE_COLUMN_MM / len(arms) - 12, SMALL_FONT_SIZE) for a in arms]
+    handles = [Patch(facecolor=series_colour(j), alpha=0.6, label=name) for j, name in enumerate(names)]
     fig.legend(handles=handles, loc="outside lower center", ncol=len(arms))
     return fig

@@ -8,6 +8,11 @@ length, longest first (ties by patient id). Markers: ▲ response onset, ◆ pro
 ▶ alive at last contact. Response onset is the first assessment with an overall response of CR or PR before
 progression (``visits.csv``); with confirmation required it is the first assessment of the confirmed response
 (``first_response_day``).
+
+Size: one journal column; lanes 3.2 mm apart with the patient ids up to :data:`MAX_ID_LABELS` lanes, then the
+lanes share :data:`LANES_MM` (down to 0.95 mm a lane at :data:`MAX_LANES`), numbered by rank instead of id, markers
+shrinking with them. Above :data:`MAX_LANES` patients only the first :data:`MAX_LANES` lanes in the order above are
+drawn, i.e. the patients followed longest, and the figure says so above the lanes.
 """
 
 from __future__ import annotations
@@ -21,14 +26,19 @@ from . import response_column, time_unit, to_time_unit
 from .style import (
     OKABE_ITO,
     RESPONSE_ORDER,
+    SINGLE_COLUMN_MM,
     SMALL_FONT_SIZE,
+    fit_text,
     message,
     new_figure,
     response_colours,
+    shorten,
     styled,
 )
 
-MAX_ID_LABELS = 60
+MAX_ID_LABELS, MAX_LANES = 60, 200
+LANE_MM, LANES_MM, FRAME_MM, ID_MM = 3.2, 190.0, 36.0, 14.0  # lane pitch, room of many lanes, the rest, id labels
+MARKER_AREA = 12.0  # points² at the full lane pitch
 MARKERS = {
     "onset": {"marker": "^", "color": "black", "label": "response onset"},
     "progression": {"marker": "D", "color": OKABE_ITO["yellow"], "label": "progression"},
@@ -76,18 +86,32 @@ def swimmer_data(dataset: pd.DataFrame, best_response: pd.DataFrame, plan: dict,
     return lanes.reset_index(drop=True)
 
 
+def _rank_ticks(n: int) -> list[int]:
+    """Lane ranks labelled on a long swimmer plot: 1 and every multiple of 25 or 50 up to ``n``."""
+    step = 25 if n <= 100 else 50
+    return [1] + list(range(step, n + 1, step))
+
+
 @styled
 def swimmer(dataset: pd.DataFrame, best_response: pd.DataFrame, plan: dict, visits: pd.DataFrame | None = None,
             doses: pd.DataFrame | None = None):
     lanes = swimmer_data(dataset, best_response, plan, visits, doses)
-    fig = new_figure("single", 32 + 3.2 * max(len(lanes), 10))
+    n_patients = len(lanes)
+    lanes = lanes.head(MAX_LANES)
+    pitch = LANE_MM if len(lanes) <= MAX_ID_LABELS else LANES_MM / len(lanes)
+    fig = new_figure("single", FRAME_MM + pitch * max(len(lanes), 10))
     ax = fig.add_subplot()
     ax.set_label("swimmer")
     ax.set_xlabel(f"Time since start of treatment ({time_unit(plan)})")
-    ax.set_ylabel(f"Patients (n = {len(lanes)})")
+    ax.set_ylabel(f"Patients (n = {n_patients})")
     if lanes.empty:
         message(ax, "no patients")
         return fig
+    if n_patients > len(lanes):
+        note = (f"The {len(lanes)} patients followed longest of {n_patients} (lanes sorted by time to death or "
+                "last contact)")
+        note, size = fit_text(note, SINGLE_COLUMN_MM - 20, SMALL_FONT_SIZE, max_lines=2)
+        ax.set_title(note, loc="left", fontsize=size)
     y = np.arange(len(lanes))[::-1].astype(float)
     end = lanes["end"].to_numpy(float)
     treated = lanes["treated"].to_numpy(float)
@@ -107,10 +131,11 @@ def swimmer(dataset: pd.DataFrame, best_response: pd.DataFrame, plan: dict, visi
                if (lanes["response"] == r).any()]
     if off.any():
         handles.append(Line2D([], [], label="off treatment", **FOLLOW_UP))
+    area = MARKER_AREA * min(1.0, pitch / LANE_MM) ** 2
     for name, (x, mask) in points.items():
         style = MARKERS[name]
         edge = {"edgecolors": "black", "linewidths": 0.5} if name == "progression" else {"linewidths": 0.8}
-        ax.scatter(x[mask], y[mask], marker=style["marker"], s=12, color=style["color"], zorder=3, clip_on=False,
+        ax.scatter(x[mask], y[mask], marker=style["marker"], s=area, color=style["color"], zorder=3, clip_on=False,
                    label=f"_{name}", **edge)
         if mask.any():
             handles.append(Line2D([], [], linestyle="none", marker=style["marker"], color=style["color"],
@@ -118,8 +143,10 @@ def swimmer(dataset: pd.DataFrame, best_response: pd.DataFrame, plan: dict, visi
     ax.set_xlim(0, np.nanmax(end, initial=1.0) * 1.06)
     ax.set_ylim(-0.7, len(lanes) - 0.3)
     if len(lanes) <= MAX_ID_LABELS:
-        ax.set_yticks(y, lanes["patient_id"], fontsize=SMALL_FONT_SIZE)
-    else:
-        ax.set_yticks([])
+        ax.set_yticks(y, [shorten(p, ID_MM, SMALL_FONT_SIZE) for p in lanes["patient_id"]],
+                      fontsize=SMALL_FONT_SIZE)
+    else:  # lane ranks, 1 = top
+        ranks = _rank_ticks(len(lanes))
+        ax.set_yticks([len(lanes) - r for r in ranks], [str(r) for r in ranks], fontsize=SMALL_FONT_SIZE)
     fig.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 3))
     return fig

@@ -17,6 +17,13 @@ Rules, as implemented (plan parameters in brackets):
   response starts when CR or PR criteria are first met, RECIST 1.1 §4.5); **first_response_day_unconfirmed**: the
   first counted assessment with CR or PR, confirmed or not; **pd_day**: first PD; **last_assessment_day**: the last
   counted assessment that is not NE (the censoring day for PFS).
+- The days on which a response is known (for analyses that must not look ahead): the unconfirmed objective response
+  on **first_response_day_unconfirmed**; **confirmed_response_day**, the day of the first assessment that confirms a
+  CR or PR (a confirmed response is known only once it is confirmed, not on the day it was first seen: dating it
+  from the first CR/PR would credit the responder with the weeks it had to stay progression-free to be confirmed);
+  **control_day**, the first counted assessment that gives disease control unconfirmed (CR or PR on any day, SD or
+  NON-CR/NON-PD from the SD minimum on); and **confirmed_control_day**, the same with confirmed responses (a CR or PR
+  known on its confirmation day, an unconfirmed one counting as SD from the SD minimum on).
 - **Evaluable**: at least one measurable target lesion at baseline (when measurements are the source) and at least one
   counted post-baseline assessment that is not NE; a non-empty ``excluded_reason`` in patients.csv always makes the
   patient non-evaluable with that reason. Non-evaluable patients have BOR NE.
@@ -40,21 +47,25 @@ RANK = {label: code for code, label in enumerate(OVERALL_LABELS) if code}  # CR 
 LABEL = {v: k for k, v in RANK.items()}
 BEST_RESPONSE_COLUMNS = ["patient_id", "bor", "bor_confirmed", "best_pct_change", "first_response_day",
                          "first_response_day_unconfirmed", "pd_day", "last_assessment_day", "evaluable",
-                         "not_evaluable_reason"]
+                         "not_evaluable_reason", "confirmed_response_day", "control_day", "confirmed_control_day"]
+KNOWN_DAY_COLUMNS = ("confirmed_response_day", "control_day", "confirmed_control_day")
 _CR, _PR, _SD, _NONCRPD, _PD, _NE = (RANK[k] for k in ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE"))
 
 
 def _confirmed(patient: np.ndarray, day: np.ndarray, key: np.ndarray, span: int, resp: np.ndarray,
-               acceptable: tuple[int, ...], confirmation_days: int, max_ne_between: int) -> np.ndarray:
+               acceptable: tuple[int, ...], confirmation_days: int,
+               max_ne_between: int) -> tuple[np.ndarray, np.ndarray]:
     """For each assessment, sorted by ``key`` = patient · span + (day − first day): is it a response in
-    ``acceptable`` confirmed as described in the module docstring?"""
+    ``acceptable`` confirmed as described in the module docstring, and the day of its confirming assessment (NaN
+    when it is not confirmed)?"""
     ok = np.isin(resp, acceptable)
     ne = resp == _NE
     ne_cum = np.cumsum(ne)
     i = np.flatnonzero(ok)
     out = np.zeros(len(resp), dtype=bool)
+    confirmed_on = np.full(len(resp), np.nan)
     if len(i) == 0:
-        return out
+        return out, confirmed_on
     # The confirming assessment: the first acceptable one at day ≥ day + confirmation_days, same patient.
     due = np.maximum(key[i] + confirmation_days, patient[i].astype(np.int64) * span)  # never below the patient
     j = i[np.minimum(np.searchsorted(key[i], due), len(i) - 1)]
@@ -68,7 +79,8 @@ def _confirmed(patient: np.ndarray, day: np.ndarray, key: np.ndarray, span: int,
         broken = np.zeros(len(i), dtype=bool)
     few_ne = (ne_cum[j] - ne_cum[i]) <= max_ne_between
     out[i] = found & ~broken & few_ne
-    return out
+    confirmed_on[i] = np.where(out[i], day[j], np.nan)
+    return out, confirmed_on
 
 
 def _reduce(ufunc: np.ufunc, values: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -96,8 +108,8 @@ def _per_patient(patient: np.ndarray, day: np.ndarray, resp: np.ndarray, pct: np
     stable_like = (resp == _SD) | (resp == _NONCRPD)
     early = day < min_sd_days
     rank_unconfirmed = np.where(stable_like & early, _NE, resp)
-    confirmed_cr = _confirmed(patient, day, key, span, resp, (_CR,), confirmation_days, max_ne_between)
-    confirmed_pr = _confirmed(patient, day, key, span, resp, (_CR, _PR), confirmation_days, max_ne_between)
+    confirmed_cr, _ = _confirmed(patient, day, key, span, resp, (_CR,), confirmation_days, max_ne_between)
+    confirmed_pr, pr_on = _confirmed(patient, day, key, span, resp, (_CR, _PR), confirmation_days, max_ne_between)
     demoted = np.where((resp == _CR) | (resp == _PR), _SD, resp)
     demoted = np.where((demoted == _SD) & early, _NE, demoted)
     rank_confirmed = np.select([confirmed_cr, confirmed_pr], [_CR, _PR], default=demoted)
@@ -117,6 +129,7 @@ def _per_patient(patient: np.ndarray, day: np.ndarray, resp: np.ndarray, pct: np
         "last_assessment_day": _reduce(np.fmax, np.where(resp != _NE, dayf, np.nan), starts),
         "first_response_day": _reduce(np.fmin, np.where(confirmed_response, dayf, np.nan), starts),
         "first_response_day_unconfirmed": _reduce(np.fmin, np.where(any_response, dayf, np.nan), starts),
+        **_known_days(dayf, rank_unconfirmed, rank_confirmed, pr_on, starts),
     }
     out = {}
     for name, values in columns.items():
@@ -124,6 +137,20 @@ def _per_patient(patient: np.ndarray, day: np.ndarray, resp: np.ndarray, pct: np
         full[who] = values
         out[name] = full
     return out
+
+
+def _known_days(dayf, rank_unconfirmed, rank_confirmed, confirmed_on, starts) -> dict:
+    """Per patient: the days on which the objective response and disease control became known (module docstring);
+    ``confirmed_on``: the confirming day of each confirmed CR or PR (NaN otherwise)."""
+    responded = (rank_unconfirmed == _CR) | (rank_unconfirmed == _PR)
+    controlled = responded | (rank_unconfirmed == _SD) | (rank_unconfirmed == _NONCRPD)
+    confirmed_day = confirmed_on
+    stable = (rank_confirmed == _SD) | (rank_confirmed == _NONCRPD)
+    return {
+        "confirmed_response_day": _reduce(np.fmin, confirmed_day, starts),
+        "control_day": _reduce(np.fmin, np.where(controlled, dayf, np.nan), starts),
+        "confirmed_control_day": _reduce(np.fmin, np.fmin(np.where(stable, dayf, np.nan), confirmed_day), starts),
+    }
 
 
 def _align(ids: np.ndarray, out_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -172,7 +199,7 @@ def _assemble(ids: np.ndarray, per: dict[str, np.ndarray], patients: pd.DataFram
         "best_pct_change": take(per["best_pct_change"]), "first_response_day": take(per["first_response_day"]),
         "first_response_day_unconfirmed": take(per["first_response_day_unconfirmed"]),
         "pd_day": take(per["pd_day"]), "last_assessment_day": last, "evaluable": evaluable,
-        "not_evaluable_reason": reason,
+        "not_evaluable_reason": reason, **{name: take(per[name]) for name in KNOWN_DAY_COLUMNS},
     }, columns=BEST_RESPONSE_COLUMNS)
 
 

@@ -12,6 +12,7 @@ from .progression_free_survival import derive_pfs
 BEST_RESPONSE_COLUMNS = [
     "patient_id", "bor", "bor_confirmed", "best_pct_change", "first_response_day", "first_response_day_unconfirmed",
     "pd_day", "pfs_days", "pfs_event", "pfs_censor_reason", "last_assessment_day", "evaluable", "not_evaluable_reason",
+    "confirmed_response_day", "control_day", "confirmed_control_day",
 ]
 #: Why a patient of a cohort without tumour data (a survival-only cohort) has no response and no PFS.
 NO_TUMOUR_DATA = "no tumour assessments in the cohort (neither tumor_measurements.csv nor responses.csv)"

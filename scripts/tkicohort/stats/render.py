@@ -56,11 +56,16 @@ def present(name: str, table: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({"": ["(no rows)"]})
     if name in ("pfs_by_subgroup", "pfs_by_arm", "os_by_subgroup", "os_by_arm"):
         endpoint = name.split("_", 1)[0].upper()
-        hr = [("1 (reference)" if r.note == "reference level" else
+        reference = t["note"].astype(str).str.startswith("reference level")
+        hr = [("1 (reference)" if is_ref else
                fmt_estimate_ci(r.hr, r.hr_ci_low, r.hr_ci_high, 2, "—") if pd.notna(r.hr) else "not estimable")
-              for r in t.itertuples()]
+              for r, is_ref in zip(t.itertuples(), reference, strict=True)]
+        exact = [f"{fmt_p(p)}{' (MC)' if m == 'monte_carlo' else ''}" if pd.notna(p) else "—"
+                 for p, m in zip(t["logrank_p_exact"], t["logrank_p_method"], strict=True)]
+        post = t["post_baseline"].fillna(0).astype(int) == 1 if "post_baseline" in t else pd.Series(False, t.index)
         out = pd.DataFrame({
-            "Subgroup": _first_of_group(t, "subgroup", t["subgroup"]), "Level": t["label"],
+            "Subgroup": _first_of_group(t, "subgroup", t["subgroup"].where(~post, t["subgroup"] + " †")),
+            "Level": t["label"],
             "n": t["n"].astype(int), "Events": t["events"].astype(int),
             f"Median {endpoint} (95% CI)": [fmt_estimate_ci(*v) for v in zip(t["median"], t["median_ci_low"],
                                                                        t["median_ci_high"], strict=True)],
@@ -68,13 +73,25 @@ def present(name: str, table: pd.DataFrame) -> pd.DataFrame:
                                                                                 t["logrank_chisq"].map(fmt_num)),
             "p": _first_of_group(t, "subgroup", t["logrank_p"].map(fmt_p)),
             "p (Holm)": _first_of_group(t, "subgroup", t["logrank_p_holm"].map(fmt_p)),
-            "HR (95% CI)": hr, "HR p": t["hr_p"].map(fmt_p), "Note": t["note"].where(t["note"] != "reference level",
-                                                                                     "")})
+            "Permutation p": _first_of_group(t, "subgroup", pd.Series(exact, index=t.index)),
+            "HR (95% CI)": hr, "HR p": t["hr_p"].map(fmt_p),
+            "Note": t["note"].astype(str).str.replace(r"^reference level(; )?", "", regex=True)})
         if "times_p" in t:
             out["Times median (range)"] = [f"{fmt_num(m)} ({fmt_num(lo)}–{fmt_num(hi)})" for m, lo, hi in
                                            zip(t["times_median"], t["times_min"], t["times_max"], strict=True)]
             out["Mann–Whitney p (times)"] = _first_of_group(t, "subgroup", t["times_p"].map(fmt_p))
         return out
+    if name in ("pfs_post_baseline", "os_post_baseline"):
+        method = {"naive": "Naive (status at day 0)", "landmark": "Landmark", "time_varying": "Time-dependent Cox"}
+        return pd.DataFrame({
+            "Subgroup": _first_of_group(t, "subgroup", t["subgroup"]),
+            "Comparison": [f"{lev} vs {ref}" for lev, ref in zip(t["label"], t["reference_label"], strict=True)],
+            "Method": [method.get(m, m) + (f" at {lm:g} months" if pd.notna(lm) else "")
+                       for m, lm in zip(t["method"], t["landmark_months"], strict=True)],
+            "n": t["n"].map(lambda v: fmt_num(v, 0)), "Events": t["events"].map(lambda v: fmt_num(v, 0)),
+            "HR (95% CI)": [fmt_estimate_ci(h, lo, hi, 2, "—") if pd.notna(h) else "not estimable"
+                            for h, lo, hi in zip(t["hr"], t["hr_ci_low"], t["hr_ci_high"], strict=True)],
+            "p": t["p"].map(fmt_p), "Note": t["note"]})
     if name.endswith("_by_subgroup_and_arm"):
         hr = [fmt_estimate_ci(r.hr, r.hr_ci_low, r.hr_ci_high, 2, "—") if pd.notna(r.hr) else "not estimable"
               for r in t.itertuples()]
@@ -85,6 +102,10 @@ def present(name: str, table: pd.DataFrame) -> pd.DataFrame:
             "Events (reference / treatment)": [f"{a} / {b}" for a, b in zip(t["events_reference"],
                                                                             t["events_treatment"], strict=True)],
             "HR (95% CI), treatment vs reference": hr, "HR p": t["hr_p"].map(fmt_p),
+            **({"Permutation log-rank p": [f"{fmt_p(p)}{' (MC)' if m == 'monte_carlo' else ''}"
+                                           if pd.notna(p) else "—"
+                                           for p, m in zip(t["logrank_p_exact"], t["logrank_p_method"],
+                                                           strict=True)]} if "logrank_p_exact" in t else {}),
             "Interaction p": _first_of_group(t, "subgroup", t["interaction_p"].map(fmt_p)), "Note": t["note"]})
     if name == "response_by_subgroup":
         out = pd.DataFrame({"Subgroup": _first_of_group(t, "subgroup", t["subgroup"]), "Level": t["label"]})
@@ -141,7 +162,20 @@ def present(name: str, table: pd.DataFrame) -> pd.DataFrame:
              zip(t["ph_p"], t["ph_df"], strict=True)], index=t.index))
         out["PH global p"] = [fmt_p(t["ph_global_p"].iloc[0]) if i == 0 else "" for i in range(len(t))]
         out["Events per variable"], out["Warning"] = t["epv"].map(fmt_num), t["warning"]
+        if "discrimination" in t:
+            out["Discrimination"] = [str(t["discrimination"].fillna("").iloc[0]) if i == 0 else ""
+                                     for i in range(len(t))]
         return out
+    if name == "model_discrimination":
+        label = {"harrell_c": "Harrell's C", "uno_c": "Uno's C", "auc": "Time-dependent AUC"}
+        return pd.DataFrame({
+            "Statistic": [label.get(s, s) + (f" at {tm:g} months" if s == "auc" else "")
+                          for s, tm in zip(t["statistic"], t["time"], strict=True)],
+            "Apparent": t["value"].map(lambda v: fmt_num(v, 3)),
+            "Optimism": t["optimism"].map(lambda v: fmt_num(v, 3)),
+            "Corrected": t["corrected"].map(lambda v: fmt_num(v, 3)),
+            "Bootstrap resamples": t["resamples"].map(lambda v: fmt_num(v, 0) if v else "—"),
+            "n": t["n"], "Events": t["events"], "Note": t["note"].fillna("")})
     if name == "baseline":
         value = []
         for r in t.itertuples():

@@ -6,7 +6,11 @@ Conventions (each also in the plan or the docs):
 - ``km_mean``: the KM mean restricted to the largest observed time of that level (SPSS's "mean survival time");
 - ``rmst``: the KM area up to the plan's horizon (``tests.rmst_horizon_months``), the last S carried forward when a
   level's follow-up ends earlier (R's ``rmean = τ``);
-- log-rank across the levels of a subgroup, the same χ² and p on each of its rows;
+- log-rank across the levels of a subgroup, the same χ² and p on each of its rows; beside it the permutation
+  log-rank p (``logrank_p_exact``: exact or Monte Carlo, said in ``logrank_p_method``, with the Monte Carlo standard
+  error in ``logrank_p_exact_se``; ``stats/permutation_logrank.py``, as R's ``coin::logrank_test``);
+- a subgroup whose variable is known only during follow-up is flagged (``post_baseline`` = 1, and its note points to
+  the ``pfs_post_baseline`` table, where the landmark and time-dependent analyses are);
 - univariable Cox per subgroup with the first listed level as reference (hr = 1 on its row); a level with no patients,
   a single patient or no events (or a reference without events) has no finite HR: it is dropped from the model and
   its row says why; with ``tests.cox_firth`` such a level gets a Firth-penalised HR against the reference instead
@@ -24,10 +28,15 @@ import pandas as pd
 
 from .cox import NotEstimable, fit_cox, fit_cox_firth, logrank_test
 from .kaplan_meier import kaplan_meier, median_followup
+from .permutation_logrank import permutation_logrank
 from .response import adjust_per_subgroup, subgroup_levels
 
 PFS_COLUMNS = ["subgroup", "level", "n", "events", "median", "median_ci_low", "median_ci_high", "km_mean", "rmst",
-               "logrank_chisq", "logrank_p", "hr", "hr_ci_low", "hr_ci_high", "hr_p", "note"]
+               "logrank_chisq", "logrank_p", "logrank_p_exact", "logrank_p_method", "hr", "hr_ci_low", "hr_ci_high",
+               "hr_p", "post_baseline", "note"]
+POST_BASELINE_NOTE = ("post-baseline variable (known only during follow-up; the naive comparison favours the level "
+                      "reached later): landmark and time-dependent analyses in the post-baseline table (pfs_post_baseline, "
+                      "os_post_baseline)")
 
 
 def km_row(time: pd.Series, event: pd.Series, conf_type: str, horizon: float | None) -> dict:
@@ -107,8 +116,11 @@ def hazard_ratios_vs_reference(frame, var, levels, time, event, counts, firth, l
 
 def pfs_by_subgroup(dataset: pd.DataFrame, subgroups: list[dict], time: str = "pfs_months",
                     event: str = "pfs_event", conf_type: str = "log-log", rmst_horizon: float | None = None,
-                    firth: bool = False) -> pd.DataFrame:
-    """One row per subgroup level (columns ``PFS_COLUMNS`` first, then labels, SEs, df, Holm and BH p)."""
+                    firth: bool = False, permutation: dict | None = None,
+                    post_baseline: set[str] | frozenset = frozenset()) -> pd.DataFrame:
+    """One row per subgroup level (columns ``PFS_COLUMNS`` first, then labels, SEs, df, Holm and BH p).
+    ``permutation``: options of :func:`permutation_logrank` (n_resample, seed); ``post_baseline``: the subgroup
+    variables known only during follow-up."""
     rows = []
     for sg in subgroups:
         var = sg["variable"]
@@ -118,6 +130,7 @@ def pfs_by_subgroup(dataset: pd.DataFrame, subgroups: list[dict], time: str = "p
         frame, level = frame.loc[keep, [var, time, event]], level[keep]
         labels = sg.get("labels") or {}
         lr = logrank_test(frame[time], frame[event], level)
+        perm = permutation_logrank(frame[time], frame[event], level, **(permutation or {}))
         groups = {lev: frame[level == j] for j, lev in enumerate(levels)}
         counts = {lev: (len(g), int(g[event].sum())) for lev, g in groups.items()}
         cox = hazard_ratios_vs_reference(frame, var, levels, time, event, counts, firth, level)
@@ -126,9 +139,12 @@ def pfs_by_subgroup(dataset: pd.DataFrame, subgroups: list[dict], time: str = "p
             row = {"subgroup": sg.get("label", var), "variable": var, "level": lev,
                    "label": labels.get(lev, str(lev)), **km_row(g[time], g[event], conf_type, rmst_horizon),
                    "logrank_chisq": lr["chisq"], "logrank_df": lr["df"], "logrank_p": lr["p"],
-                   **cox[lev]}
-            if lr["note"]:
-                row["note"] = "; ".join(x for x in (row.get("note"), f"log-rank: {lr['note']}") if x)
+                   "logrank_p_exact": perm["p"], "logrank_p_method": perm["method"],
+                   "logrank_p_exact_se": perm["se"], "post_baseline": int(var in post_baseline), **cox[lev]}
+            notes = [row.get("note"), f"log-rank: {lr['note']}" if lr["note"] else "",
+                     f"permutation log-rank {perm['note']}" if perm["note"] and not lr["note"] else "",
+                     POST_BASELINE_NOTE if var in post_baseline else ""]
+            row["note"] = "; ".join(x for x in notes if x)
             rows.append(row)
     table = pd.DataFrame(rows)
     for col in PFS_COLUMNS + ["hr_p_lr", "hr_method", "km_mean_se", "rmst_se"]:

@@ -10,7 +10,11 @@ decided when the workflow starts, from the plan and from which files the cohort 
 - for each time-to-event endpoint of the plan (``pfs`` only with tumour assessments, ``os``): the overall summary
   ``pfs_overall`` (one table, a block per endpoint), then ``<endpoint>_by_subgroup`` (single arm) or
   ``<endpoint>_by_arm`` and, when the plan has subgroups, ``<endpoint>_by_subgroup_and_arm`` (two arms);
-- single arm: ``cox_multivariable`` (PFS) when the plan lists variables; two arms: ``qol`` when there are QoL data;
+- single arm: ``cox_multivariable`` and ``model_discrimination`` (PFS) when the plan lists variables; two arms:
+  ``qol`` when there are QoL data;
+- either design, when a plan subgroup is a post-baseline variable (``derive/post_baseline.py``):
+  ``<endpoint>_post_baseline`` for each time-to-event endpoint (naive, landmark and time-dependent analyses,
+  ``stats/post_baseline.py``).
 - ``context`` when the config names a literature file: the cohort's median PFS and response rate beside published
   trials and real-world studies (:mod:`tkicohort.stats.context`; it reads the cohort's ``pfs_overall`` and
   ``efficacy`` tables).
@@ -30,10 +34,14 @@ import pandas as pd
 
 from .adverse_events import adverse_event_table
 from .baseline import baseline_table, compare_categorical, mann_whitney
+from .discrimination import N_BOOT, discrimination
 from .efficacy import RESPONSE_ORDER, efficacy_table
+from .permutation_logrank import N_RESAMPLE, SEED
 from .populations import expression_of, population, response_population
+from .post_baseline import post_baseline_subgroups, post_baseline_table
 from .response import response_by_subgroup
 from .survival_tables import (
+    design_matrix,
     multivariable_cox,
     overall_survival_summary,
     pfs_by_subgroup,
@@ -84,7 +92,9 @@ def tables_for(plan: dict, has_qol: bool = False, *, tumour_data: bool = True,
         names += ["response_by_subgroup"] if tumour_data else []
         names += [f"{e}_by_subgroup" for e in endpoints]
         if "pfs" in endpoints and plan.get("multivariable", {}).get("variables"):
-            names.append("cox_multivariable")
+            names += ["cox_multivariable", "model_discrimination"]
+    if post_baseline_subgroups(plan):
+        names += [f"{e}_post_baseline" for e in endpoints]
     return names + (["context"] if literature else [])
 
 
@@ -166,15 +176,32 @@ def make_response_by_subgroup(inputs: TableInputs, plan: dict) -> pd.DataFrame:
                                 test=_tests(plan).get("response", "fisher"))
 
 
+def permutation_options(plan: dict) -> dict:
+    """The permutation log-rank test's settings: ``tests.permutations`` resamples and ``tests.seed``."""
+    t = _tests(plan)
+    return {"n_resample": t.get("permutations", N_RESAMPLE), "seed": t.get("seed", SEED)}
+
+
+def post_baseline_names(plan: dict) -> set[str]:
+    """The plan's subgroup variables that are post-baseline (flagged in the subgroup tables)."""
+    return {sg["variable"] for sg, _ in post_baseline_subgroups(plan)}
+
+
 def make_by_subgroup(inputs: TableInputs, plan: dict, endpoint: str = "pfs") -> pd.DataFrame:
     t = _tests(plan)
     return pfs_by_subgroup(survival_population(inputs.dataset, plan, endpoint), plan["subgroups"],
                            time=time_column(plan, endpoint), event=f"{endpoint}_event",
                            conf_type=t.get("km_ci", "log-log"), rmst_horizon=t.get("rmst_horizon_months"),
-                           firth=t.get("cox_firth", False))
+                           firth=t.get("cox_firth", False), permutation=permutation_options(plan),
+                           post_baseline=post_baseline_names(plan))
 
 
-def make_cox_multivariable(inputs: TableInputs, plan: dict) -> pd.DataFrame:
+def make_post_baseline(inputs: TableInputs, plan: dict, endpoint: str = "pfs") -> pd.DataFrame:
+    return post_baseline_table(survival_population(inputs.dataset, plan, endpoint), plan, endpoint)
+
+
+def _multivariable_variables(inputs: TableInputs, plan: dict) -> list[dict]:
+    """The plan's multivariable model variables (after the univariable p screen when the plan sets one)."""
     spec = plan.get("multivariable", {})
     wanted = list(spec.get("variables", []))
     if spec.get("select_p") is not None:
@@ -182,13 +209,54 @@ def make_cox_multivariable(inputs: TableInputs, plan: dict) -> pd.DataFrame:
         keep = set(select_by_univariable_p(uni, spec["select_p"]))
         wanted = [v for v in wanted if v in keep]
     by_var = subgroup_specs(plan)
-    variables = [by_var.get(v, {"variable": v}) for v in wanted]
+    return [by_var.get(v, {"variable": v}) for v in wanted]
+
+
+def make_cox_multivariable(inputs: TableInputs, plan: dict) -> pd.DataFrame:
+    variables = _multivariable_variables(inputs, plan)
     if not variables:
         return pd.DataFrame({"term": [], "note": []})
     table, warnings = multivariable_cox(survival_population(inputs.dataset, plan, "pfs"), variables,
                                         time=time_column(plan), firth=_tests(plan).get("cox_firth", False))
     table["warning"] = "; ".join(warnings)
+    table["discrimination"] = discrimination_summary(make_model_discrimination(inputs, plan))
     return table
+
+
+def make_model_discrimination(inputs: TableInputs, plan: dict) -> pd.DataFrame:
+    """Harrell's and Uno's C with the bootstrap optimism correction and the time-dependent AUC at the plan's
+    landmarks, of the multivariable Cox model (``stats/discrimination.py``)."""
+    variables = _multivariable_variables(inputs, plan)
+    data = survival_population(inputs.dataset, plan, "pfs")
+    time = time_column(plan)
+    matrix, _ = design_matrix(data, variables)
+    frame = pd.concat([data[[time, "pfs_event"]], matrix], axis=1).dropna()
+    t = _tests(plan)
+    landmarks = list(t.get("landmarks_months", [6, 12, 24]))
+    if plan.get("time", {}).get("unit", "months") != "months":
+        dpm = plan.get("time", {}).get("days_per_month", 30.4375)
+        landmarks = [lm * dpm / {"weeks": 7.0, "days": 1.0}[plan["time"]["unit"]] for lm in landmarks]
+    out = discrimination(frame[time], frame["pfs_event"], frame[list(matrix.columns)], landmarks,
+                         n_boot=t.get("bootstrap", N_BOOT), seed=t.get("seed", SEED))
+    out.insert(0, "model", "multivariable Cox, PFS: " + " + ".join(matrix.columns))
+    return out
+
+
+def discrimination_summary(table: pd.DataFrame) -> str:
+    """One line for the Cox table's notes: apparent and optimism-corrected C, time-dependent AUCs."""
+    by = {(r.statistic, r.time): r for r in table.itertuples()}
+    parts = []
+    for key, name in (("harrell_c", "Harrell's C"), ("uno_c", "Uno's C")):
+        r = next((v for (s, _), v in by.items() if s == key), None)
+        if r is None or pd.isna(r.value):
+            continue
+        corrected = f" (optimism-corrected {r.corrected:.3f}, {r.resamples} bootstrap resamples)" \
+            if pd.notna(r.corrected) else ""
+        parts.append(f"{name} {r.value:.3f}{corrected}")
+    aucs = [f"{r.time:g}: {r.value:.3f}" for (s, _), r in by.items() if s == "auc" and pd.notna(r.value)]
+    if aucs:
+        parts.append("time-dependent AUC at " + ", ".join(aucs))
+    return "; ".join(parts)
 
 
 def make_adverse_events(inputs: TableInputs, plan: dict) -> pd.DataFrame:
@@ -232,7 +300,7 @@ def make_by_arm(inputs: TableInputs, plan: dict, endpoint: str = "pfs") -> pd.Da
     time = time_column(plan, endpoint)
     table = pfs_by_subgroup(data, [subgroup], time=time, event=f"{endpoint}_event",
                             conf_type=t.get("km_ci", "log-log"), rmst_horizon=t.get("rmst_horizon_months"),
-                            firth=t.get("cox_firth", False))
+                            firth=t.get("cox_firth", False), permutation=permutation_options(plan))
     if endpoint == "pfs" and t.get("pfs_times_test", "none") == "mann_whitney":
         times = [data.loc[data[arm] == a, time].dropna() for a in arms]
         mw = mann_whitney(*times, method=t.get("mann_whitney", "auto"))
@@ -248,7 +316,8 @@ def make_by_subgroup_and_arm(inputs: TableInputs, plan: dict, endpoint: str = "p
     arm, arms = arm_setup(plan)
     return treatment_by_subgroup(survival_population(inputs.dataset, plan, endpoint), plan["subgroups"], arm, arms,
                                  time_column(plan, endpoint), f"{endpoint}_event",
-                                 firth=_tests(plan).get("cox_firth", False))
+                                 firth=_tests(plan).get("cox_firth", False), permutation=permutation_options(plan),
+                                 post_baseline=post_baseline_names(plan))
 
 
 def make_context(inputs: TableInputs, plan: dict) -> pd.DataFrame:
@@ -278,6 +347,8 @@ MAKERS = {
     **{f"{e}_by_arm": partial(make_by_arm, endpoint=e) for e in TIME_TO_EVENT},
     **{f"{e}_by_subgroup_and_arm": partial(make_by_subgroup_and_arm, endpoint=e) for e in TIME_TO_EVENT},
     "qol": make_qol, "context": make_context,
+    **{f"{e}_post_baseline": partial(make_post_baseline, endpoint=e) for e in TIME_TO_EVENT},
+    "model_discrimination": make_model_discrimination,
 }
 
 
@@ -298,6 +369,9 @@ TITLES = {
     "qol": "Quality of life (EORTC QLQ-C30) by arm",
     "context": "Median PFS and response rate beside published trials and real-world studies (months of 365.25/12 "
                "days; a study's response is CR + PR where its table gives both, otherwise PR)",
+    "pfs_post_baseline": "Progression-free survival by post-baseline variables: naive, landmark and time-dependent",
+    "os_post_baseline": "Overall survival by post-baseline variables: naive, landmark and time-dependent",
+    "model_discrimination": "Discrimination of the multivariable Cox model (C-index, time-dependent AUC)",
 }
 RESPONSE_TABLES = ("efficacy", "response_by_subgroup", "response_by_arm")
 

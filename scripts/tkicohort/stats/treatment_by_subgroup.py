@@ -17,6 +17,9 @@ The standard subgroup analysis of a trial (e.g. the forest plots of CONSORT-styl
   says why.
 
 Counts: n_reference, n_treatment (patients per arm in the level), events_reference, events_treatment.
+Beside the HR, the permutation log-rank test of treatment against reference within the level
+(``logrank_p_exact``, ``logrank_p_method``, ``logrank_p_exact_se``; ``stats/permutation_logrank.py``), and
+``post_baseline`` = 1 for a subgroup known only after treatment starts.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import pandas as pd
 from scipy.stats import chi2
 
 from .cox import NotEstimable, fit_cox
+from .permutation_logrank import permutation_logrank
 from .response import subgroup_levels
 from .survival_tables import hazard_ratios_vs_reference
 
@@ -80,9 +84,11 @@ def interaction_test(frame: pd.DataFrame, treated: pd.Series, var: str, levels: 
 
 
 def treatment_by_subgroup(dataset: pd.DataFrame, subgroups: list[dict], arm: str, arms: list, time: str,
-                          event: str, firth: bool = False) -> pd.DataFrame:
+                          event: str, firth: bool = False, permutation: dict | None = None,
+                          post_baseline: set[str] | frozenset = frozenset()) -> pd.DataFrame:
     """One row per subgroup level (columns :data:`COLUMNS` first, then variable, label, hr_method,
-    interaction_chisq, interaction_df). ``arms`` = [reference, treatment]."""
+    interaction_chisq, interaction_df, the permutation log-rank columns and post_baseline). ``arms`` = [reference,
+    treatment]; ``permutation``: options of :func:`permutation_logrank`."""
     reference, treatment = arms
     rows = []
     for sg in subgroups:
@@ -95,6 +101,7 @@ def treatment_by_subgroup(dataset: pd.DataFrame, subgroups: list[dict], arm: str
             g = frame[frame[var] == lev]
             counts = {a: (int((g[arm] == a).sum()), int(g.loc[g[arm] == a, event].sum())) for a in arms}
             hr = hazard_ratios_vs_reference(g, arm, arms, time, event, counts, firth)[treatment]
+            perm = permutation_logrank(g[time], g[event], g[arm], **(permutation or {}))
             notes = [_arm_words(hr.get("note", "")), inter["note"]]
             if counts[reference][0] == 0:
                 notes[0] = "no patients in the reference arm"
@@ -105,6 +112,9 @@ def treatment_by_subgroup(dataset: pd.DataFrame, subgroups: list[dict], arm: str
                 "hr_ci_low": hr.get("hr_ci_low", np.nan), "hr_ci_high": hr.get("hr_ci_high", np.nan),
                 "hr_p": hr.get("hr_p", np.nan), "interaction_p": inter["p"], "note": "; ".join(n for n in notes if n),
                 "variable": var, "label": labels.get(lev, str(lev)), "hr_method": hr.get("hr_method", ""),
-                "interaction_chisq": inter["chisq"], "interaction_df": inter["df"]})
+                "interaction_chisq": inter["chisq"], "interaction_df": inter["df"],
+                "logrank_p_exact": perm["p"], "logrank_p_method": perm["method"], "logrank_p_exact_se": perm["se"],
+                "post_baseline": int(var in post_baseline)})
     return pd.DataFrame(rows, columns=[*COLUMNS, "variable", "label", "hr_method", "interaction_chisq",
-                                       "interaction_df"])
+                                       "interaction_df", "logrank_p_exact", "logrank_p_method",
+                                       "logrank_p_exact_se", "post_baseline"])
