@@ -5,10 +5,11 @@
 # Scoring follows the EORTC QLQ-C30 manual in ordinary floating point (mean of the answered items when at least half
 # are answered, linear transform to 0–100; summary score = mean of 13 scales, symptom scales reversed), written here
 # independently of the Python code. Scores that are equal on paper can differ in the 16th digit depending on the order
-# of the floating-point operations (Python's summation made two equal Tehran summary scores, 655/23.4, differ), so the
+# of the floating-point operations (Python's summation once made two equal Tehran summary scores differ), so the
 # scores are rounded to 6 decimals before the tests: distinct scale scores differ by at least 1/180 point and distinct
 # summary scores by at least 1/2340, so this rounding only merges true ties. Columns w_unrounded and p_unrounded are
-# the tests without that rounding (R's rowMeans happens to keep the Tehran ties), for comparison.
+# the tests without that rounding, for comparison (on the committed cohort R's own arithmetic splits a tie of the
+# summary score too: W 146 unrounded, 145.5 rounded).
 options(digits = 17)
 cohort <- "../../../resources/cohorts/tehran"
 q <- read.csv(file.path(cohort, "qol.csv"), stringsAsFactors = FALSE)
