@@ -1,15 +1,15 @@
 """Snakemake rule script: build the one-row-per-patient analysis dataset."""
 
 import logging
-import sys
 
 import pandas as pd
 from tkicohort.derive.dataset import build_analysis_dataset
 from tkicohort.derive.plan_variables import PlanError
 from tkicohort.io import read_csv, write_csv
+from tkicohort.rule_log import fail, rule_logging
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
-logging.basicConfig(filename=sm.log[0], level=logging.INFO, format="%(message)s")
+rule_logging(sm.log[0])
 best = read_csv(sm.input.best, dtype={"patient_id": str})
 try:
     dataset = build_analysis_dataset(
@@ -21,6 +21,6 @@ try:
         doses=pd.read_parquet(sm.input.doses),
     )
 except PlanError as err:  # a plan that does not fit the data: the message, not a traceback
-    sys.exit(f"plan error in the analysis dataset of cohort {sm.wildcards.cohort}: {err}")
+    fail(f"plan error in the analysis dataset of cohort {sm.wildcards.cohort}: {err}")
 write_csv(dataset, sm.output[0])
 logging.info("%d patients, %d columns", len(dataset), dataset.shape[1])

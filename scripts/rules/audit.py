@@ -2,21 +2,21 @@
 config and the literature file), as findings (CSV) and a page (HTML)."""
 
 import logging
-import sys
 
 from tkicohort.audit import CHECK_DESCRIPTIONS, audit, load_published, summary
 from tkicohort.audit.html import audit_page
 from tkicohort.io import write_csv, write_text
 from tkicohort.literature import LiteratureError, literature_source, read_literature
+from tkicohort.rule_log import fail, rule_logging
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
-logging.basicConfig(filename=sm.log[0], level=logging.INFO, format="%(message)s")
+rule_logging(sm.log[0])
 literature, label = None, "literature"
 if sm.input.get("literature"):
     try:
         literature = read_literature(sm.input.literature)
     except LiteratureError as err:  # the file's problems, one per line, not a traceback
-        sys.exit(f"literature file of the audit of {sm.wildcards.study}:\n{err}")
+        fail(f"literature file of the audit of {sm.wildcards.study}:\n{err}")
     label = literature_source(sm.input.literature)["label"]
 others = [load_published(path) for path in sm.input.others]
 result = audit(load_published(sm.input.published), others, literature, label)

@@ -6,9 +6,10 @@ import pandas as pd
 from tkicohort.figures import FIGURE_TABLES, FigureInputs, make_figure, split_page
 from tkicohort.figures.style import save
 from tkicohort.io import read_csv
+from tkicohort.rule_log import rule_logging
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
-logging.basicConfig(filename=sm.log[0], level=logging.INFO, format="%(message)s")
+rule_logging(sm.log[0])
 name = sm.wildcards.figure
 base = split_page(name)[0]
 given = dict(sm.input.items())

@@ -5,9 +5,10 @@ import logging
 import pandas as pd
 from tkicohort.io import write_csv
 from tkicohort.recist.stage import run_recist
+from tkicohort.rule_log import rule_logging
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
-logging.basicConfig(filename=sm.log[0], level=logging.INFO, format="%(message)s")
+rule_logging(sm.log[0])
 visits, best = run_recist(
     pd.read_parquet(sm.input.patients),
     pd.read_parquet(sm.input.measurements),

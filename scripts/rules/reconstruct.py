@@ -4,9 +4,10 @@ import logging
 from pathlib import Path
 
 from tkicohort.reconstruct.ensemble import reconstruct, write_result
+from tkicohort.rule_log import rule_logging
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
-logging.basicConfig(filename=sm.log[0], level=logging.INFO, format="%(message)s")
+rule_logging(sm.log[0])
 result = reconstruct(sm.params.study, log=logging.info)
 out = Path(sm.output[0])
 write_result(result, out / "ensemble", out / "cohort")

@@ -6,9 +6,10 @@ from pathlib import Path
 import pandas as pd
 from tkicohort.io import read_csv, write_csv, write_text
 from tkicohort.reproduce.reproduction import load_publication, reproduce_publication, reproduction_summary
+from tkicohort.rule_log import rule_logging
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
-logging.basicConfig(filename=sm.log[0], level=logging.INFO, format="%(message)s")
+rule_logging(sm.log[0])
 document = load_publication(sm.input.published)
 tables = {Path(path).stem: read_csv(path) for path in sm.input.tables}
 dataset = read_csv(sm.input.dataset, dtype={"patient_id": str})

@@ -155,3 +155,41 @@ def design_key_problems(plan: dict) -> list[tuple[tuple, str]]:
             problems.append((path, f"is used only by {only.replace('_', '-')} plans, and this plan's design is "
                                    f"{design.replace('_', '-')}; remove it (nothing in a plan is ignored)"))
     return problems
+
+
+def _only(config: dict) -> list[str] | None:
+    """The names of the config's ``only`` (a name, a comma-separated list or a list), or None when it is not set."""
+    only = config.get("only")
+    if only is None or only == "":
+        return None
+    names = only if isinstance(only, list) else str(only).split(",")
+    wanted = [str(n).strip() for n in names if str(n).strip()]
+    known = list(config["cohorts"]) + list(config.get("studies") or {})
+    unknown = [n for n in wanted if n not in known]
+    if not wanted:
+        raise ConfigProblem("only", "names no cohort; the cohorts are " + ", ".join(sorted(config["cohorts"])))
+    if unknown:
+        listed = ", ".join(f"'{n}'" for n in unknown)
+        verb = "is not a cohort" if len(unknown) == 1 else "are not cohorts"
+        studies = sorted(config.get("studies") or {})
+        raise ConfigProblem("only", f"{listed} {verb} of the config; the cohorts are "
+                            + ", ".join(sorted(config["cohorts"]))
+                            + (f" and the studies {', '.join(studies)}" if studies else ""))
+    return wanted
+
+
+def selected_cohorts(config: dict) -> list[str]:
+    """The cohorts a run analyses: those named by the config's ``only`` (a name, a comma-separated list or a list;
+    ``--config only=a,b`` on the command line), in the config's order; every cohort when ``only`` is not set.
+
+    Snakemake adds the cohorts of ``--configfile my.yaml`` to the default config's, so ``only`` is how a run of one's
+    own cohorts leaves the demonstration cohorts out. ``only`` may also name studies of ``studies:``."""
+    wanted = _only(config)
+    return [c for c in config["cohorts"] if wanted is None or c in wanted]
+
+
+def selected_studies(config: dict) -> list[str]:
+    """The studies of ``studies:`` (audited without a cohort) that a run audits: every one when ``only`` is not set,
+    else those it names."""
+    wanted = _only(config)
+    return [s for s in (config.get("studies") or {}) if wanted is None or s in wanted]

@@ -1,18 +1,22 @@
-"""The Snakemake HTML report of the example cohort, opened in headless Chromium: every figure listed under the
-cohort's "5 figures" menu opens and its image decodes at the size of the PNG on disk, and the page logs no error.
+"""The pipeline's HTML reports, from one run of a cohort of one's own selected with ``--config only=``: the run
+analyses that cohort only (not the demonstration cohorts of the default config), writes its report page and the
+combined page, and the pages open in headless Chromium — every table of the plan inline, every figure decoding at
+the size of its PNG, no cell of an estimate broken across lines on a narrow screen, every link resolving, no
+console error.
 
-The report is a single-page app with every result embedded as a data URI; an image exists in the page only after
-its entry is clicked. The browser is driven through the DevTools protocol over ``--remote-debugging-pipe`` (the
-browser reads commands on fd 3 and writes replies and events on fd 4, NUL-terminated JSON), so no package beyond
-the Chromium binary is needed. Without a Chromium binary the test is skipped, saying why.
+The browser is driven through the DevTools protocol over ``--remote-debugging-pipe`` (the browser reads commands on
+fd 3 and writes replies and events on fd 4, NUL-terminated JSON), so no package beyond the Chromium binary is
+needed. Without a Chromium binary the browser test is skipped, saying why.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import select
 import shutil
+import stat
 import struct
 import subprocess
 import sys
@@ -21,35 +25,33 @@ from pathlib import Path
 
 import pytest
 import yaml
+from tkicohort.cohort_files import cohort_data
 from tkicohort.config import load_yaml
 from tkicohort.figures import figures_for
+from tkicohort.stats.tables import tables_for
 
 REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = REPO / "resources" / "cohorts" / "example"
 pytestmark = pytest.mark.e2e
 CHROMIUM = next(filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None)
 
-# Opens each figure entry as a user would (menu: cohort -> "5 figures", then the entry's view button) and reports
-# the rendered <img>: [complete, naturalWidth, naturalHeight], or why there is none.
-OPEN_FIGURES = """(async () => {
-  const sleep = ms => new Promise(r => setTimeout(r, ms));
-  for (let i = 0; typeof app === "undefined" && i < 500; i++) await sleep(20);
-  if (typeof app === "undefined") return "the report app did not start";
-  app.setView({navbarMode: "subcategory", category: COHORT, subcategory: "5 figures"});
-  await sleep(100);
-  const out = {};
-  for (const path of Object.keys(results).filter(p => p.startsWith(`results/${COHORT}/figures/`))) {
-    const row = [...document.querySelectorAll("tr")].find(tr => tr.innerText.includes(path));
-    const button = row && row.querySelector("a");
-    if (!button) { out[path] = "not listed in the menu"; continue; }
-    button.click();
-    let img = null;
-    for (let i = 0; i < 250 && !img; i++) {
-      await sleep(20);
-      img = [...document.querySelectorAll("img")].find(x => x.src === results[path].data_uri);
-    }
-    if (!img) { out[path] = "no image shown"; continue; }
-    try { await img.decode(); } catch (e) { out[path] = "image does not decode: " + e; continue; }
-    out[path] = [img.complete, img.naturalWidth, img.naturalHeight];
+# What the page shows, measured by the browser: the tables inline, each figure decoded, and every cell that must not
+# wrap (every td without the "wrap" class) laid out on one line.
+INSPECT = """(async () => {
+  const out = {tables: [], figures: {}, wrapped: []};
+  for (const s of document.querySelectorAll("section.table")) {
+    out.tables.push([s.id, s.querySelectorAll("tbody tr").length]);
+  }
+  for (const img of document.querySelectorAll("figure img")) {
+    try { await img.decode(); out.figures[img.alt] = [img.complete, img.naturalWidth, img.naturalHeight]; }
+    catch (e) { out.figures[img.alt] = "does not decode: " + e; }
+  }
+  for (const td of document.querySelectorAll("table.journal td:not(.wrap)")) {
+    if (!td.textContent) continue;
+    const range = document.createRange();
+    range.selectNodeContents(td);
+    const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+    if (tops.size > 1) out.wrapped.push(td.textContent);
   }
   return out;
 })()"""
@@ -146,43 +148,111 @@ def png_size(path: Path) -> tuple[int, int]:
     return struct.unpack(">II", path.read_bytes()[16:24])
 
 
+def snakemake(work: Path, *args: str) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory", str(work), "--cores", "1",
+           *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=900, cwd=work,
+                          preexec_fn=lambda: os.umask(0o022))
+
+
 @pytest.fixture(scope="module")
-def report(tmp_path_factory) -> Path:
-    """The example cohort run in a temporary working directory, then ``--report report.html``."""
+def work(tmp_path_factory) -> Path:
+    """A working directory whose default config holds the demonstration cohorts (as config/config.yaml does) and
+    a config of one's own adding the cohort ``mine``; the workflow run with ``--config only=mine``."""
     work = tmp_path_factory.mktemp("report") / "work"
     (work / "config").mkdir(parents=True)
     shutil.copytree(REPO / "config" / "plans", work / "config" / "plans")
-    config = {"cohorts": {"example": {"data": str(REPO / "resources" / "cohorts" / "example"),
-                                      "plan": "config/plans/example.yaml"}}}
-    (work / "config" / "config.yaml").write_text(yaml.safe_dump(config))
-    base = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory", str(work), "--cores", "1"]
-    for extra in ([], ["--report", str(work / "report.html")]):
-        run = subprocess.run(base + extra, capture_output=True, text=True, timeout=900)
-        assert run.returncode == 0, run.stderr[-3000:]
+    default = load_yaml(REPO / "config" / "config.yaml")
+    for cohort in default["cohorts"].values():
+        for key in ("data", "published", "study"):
+            if key in cohort:
+                cohort[key] = str(REPO / cohort[key])
+    default["studies"] = {name: str(REPO / path) for name, path in (default.get("studies") or {}).items()}
+    if default.get("literature"):
+        default["literature"] = str(REPO / default["literature"])
+    (work / "config" / "config.yaml").write_text(yaml.safe_dump(default))
+    mine = {"cohorts": {"mine": {"data": str(EXAMPLE), "plan": "config/plans/example.yaml"}}}
+    (work / "my.yaml").write_text(yaml.safe_dump(mine))
+    run = snakemake(work, "--configfile", "my.yaml", "--config", "only=mine")
+    assert run.returncode == 0, run.stderr[-3000:]
     return work
 
 
+def test_only_the_selected_cohort_runs(work):
+    assert sorted(p.name for p in (work / "results").iterdir()) == ["mine", "report.html"]
+    assert sorted(p.name for p in (work / "logs").iterdir() if p.is_dir()) == ["mine"]
+
+
+def test_an_unknown_cohort_name_stops_before_any_job(tmp_path, work):
+    run = snakemake(work, "-n", "--configfile", "my.yaml", "--config", "only=mien")
+    assert run.returncode != 0
+    assert "config error at 'only': 'mien' is not a cohort of the config; the cohorts are example, mine, tehran, " \
+           "zhujiang_2023" in run.stdout + run.stderr
+    assert "Traceback" not in run.stdout + run.stderr
+
+
+def _pages(work: Path) -> list[Path]:
+    return [work / "results" / "report.html", work / "results" / "mine" / "report.html"]
+
+
+def test_reports_are_self_contained_and_every_link_resolves(work):
+    plan = load_yaml(REPO / "config" / "plans" / "example.yaml")
+    tables = tables_for(plan, **cohort_data(EXAMPLE), literature=True)  # the default config names a literature file
+    for page in _pages(work):
+        text = page.read_text(encoding="utf-8")
+        assert "<script" not in text.lower() and "<iframe" not in text.lower()
+        assert set(re.findall(r'src="([a-z]+):', text)) == {"data"}  # every image embedded
+        linked = re.findall(r'href="([^"#][^"]*)"', text)
+        assert linked and all((page.parent / href).is_file() for href in linked), page
+        ids = set(re.findall(r'id="([^"]+)"', text))
+        assert all(anchor in ids for anchor in re.findall(r'href="#([^"]+)"', text))
+        assert [m for m in re.findall(r'id="mine-table-([^"]+)"', text)] == tables
+    # the same inputs give the same bytes
+    first = _pages(work)[1].read_bytes()
+    assert snakemake(work, "--configfile", "my.yaml", "--config", "only=mine", "--forcerun", "cohort_report",
+                     "results/mine/report.html").returncode == 0
+    assert _pages(work)[1].read_bytes() == first
+
+
+def test_every_table_has_its_word_and_excel_files_readable_by_the_group(work):
+    plan = load_yaml(REPO / "config" / "plans" / "example.yaml")
+    folder = work / "results" / "mine" / "tables"
+    for name in tables_for(plan, **cohort_data(EXAMPLE), literature=True):
+        for ext in ("csv", "md", "html", "xlsx", "docx"):
+            path = folder / f"{name}.{ext}"
+            assert stat.S_IMODE(path.stat().st_mode) == 0o644, path.name
+    for page in _pages(work):
+        assert stat.S_IMODE(page.stat().st_mode) == 0o644
+
+
 @pytest.mark.skipif(CHROMIUM is None, reason="no Chromium binary on PATH (Debian: apt-get install chromium)")
-def test_report_figures_load_in_a_browser_without_console_errors(report, tmp_path):
+@pytest.mark.parametrize("which", ["combined", "cohort"])
+def test_report_opens_in_a_browser_with_tables_inline_and_figures_decoded(work, tmp_path, which):
+    page = _pages(work)[0 if which == "combined" else 1]
     browser = Browser(tmp_path / "profile")
     try:
         target = browser.call("Target.createTarget", url="about:blank")["targetId"]
         browser.session = browser.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
         for domain in ("Runtime", "Log", "Page"):
             browser.call(f"{domain}.enable")
-        browser.call("Page.navigate", url=(report / "report.html").as_uri())
+        # a narrow screen: estimates must still not break across lines
+        browser.call("Emulation.setDeviceMetricsOverride", width=700, height=900, deviceScaleFactor=1, mobile=False)
+        browser.call("Page.navigate", url=page.as_uri())
         browser.wait_for(lambda m: m.get("method") == "Page.loadEventFired")
-        script = OPEN_FIGURES.replace("COHORT", json.dumps("example"))
-        shown = browser.call("Runtime.evaluate", expression=script, awaitPromise=True, returnByValue=True)
+        shown = browser.call("Runtime.evaluate", expression=INSPECT, awaitPromise=True, returnByValue=True)
         shown = shown["result"]["value"]
         browser.drain(1.0)
     finally:
         browser.close()
 
-    names = figures_for(load_yaml(REPO / "config" / "plans" / "example.yaml"), has_qol=True)
-    figures = report / "results" / "example" / "figures"
-    assert isinstance(shown, dict), shown
-    assert sorted(shown) == sorted(f"results/example/figures/{n}.png" for n in names)
-    for path, state in shown.items():
-        assert state == [True, *png_size(figures / Path(path).name)], f"{path}: {state}"
+    plan = load_yaml(REPO / "config" / "plans" / "example.yaml")
+    tables = tables_for(plan, **cohort_data(EXAMPLE), literature=True)
+    assert [t[0] for t in shown["tables"]] == [f"mine-table-{n}" for n in tables]
+    assert all(rows > 0 for _, rows in shown["tables"])
+    figures = work / "results" / "mine" / "figures"
+    names = figures_for(plan, **cohort_data(EXAMPLE), literature=True)
+    assert sorted(shown["figures"]) == sorted(names)
+    for name, state in shown["figures"].items():
+        assert state == [True, *png_size(figures / f"{name}.png")], f"{name}: {state}"
+    assert shown["wrapped"] == []
     assert not problems(browser.events), problems(browser.events)

@@ -46,34 +46,49 @@ def test_example_cohort_runs_end_to_end(tmp_path):
         assert (res / rel).is_file(), rel
     for name in ("baseline", "efficacy", "pfs_overall", "adverse_events", "response_by_subgroup", "pfs_by_subgroup",
                  "cox_multivariable"):
-        for ext in ("csv", "md", "html"):
+        for ext in ("csv", "md", "html", "xlsx", "docx"):
             assert (res / "tables" / f"{name}.{ext}").stat().st_size > 0, f"{name}.{ext}"
+    assert (res / "report.html").is_file() and (work / "results" / "report.html").is_file()
     dataset = pd.read_csv(res / "analysis" / "patients.csv")
     assert len(dataset) == len(pd.read_csv(REPO / "resources" / "cohorts" / "example" / "patients.csv"))
 
-    # Deterministic: a second run from scratch gives byte-identical CSVs.
-    first = {p.relative_to(res): p.read_bytes() for p in res.rglob("*.csv")}
+    # Deterministic: a second run from scratch gives byte-identical tables in every format and reports.
+    def outputs():
+        return {p.relative_to(work): p.read_bytes() for p in (work / "results").rglob("*")
+                if p.suffix in (".csv", ".md", ".html", ".xlsx", ".docx")}
+
+    first = outputs()
     shutil.rmtree(work / "results")
     assert snakemake(work).returncode == 0
-    assert {p.relative_to(res): p.read_bytes() for p in res.rglob("*.csv")} == first
+    assert outputs() == first
 
 
-def test_broken_cohort_fails_visibly_and_other_cohorts_still_run(tmp_path):
+def test_broken_cohorts_fail_visibly_and_other_cohorts_still_run(tmp_path):
+    # One cohort with a bad value, one whose patients.csv is semicolon-delimited (a header the start-up check cannot
+    # read): each is reported by its ingestion job, and the good cohort still runs to its report (--keep-going).
     example = REPO / "resources" / "cohorts" / "example"
     broken = {p.name: p.read_text(encoding="utf-8") for p in example.glob("*.csv")}
+    semicolon = dict(broken, **{"patients.csv": broken["patients.csv"].replace(",", ";")})
     broken["patients.csv"] = broken["patients.csv"].replace("EX01,sorafenib,62,F", "EX01,sorafenib,62,X")
-    bad = write_cohort(tmp_path / "bad", broken)
-    before = digest(bad)
-    work = make_workdir(tmp_path, {"bad": bad, "example": REPO / "resources" / "cohorts" / "example"})
+    bad, semi = write_cohort(tmp_path / "bad", broken), write_cohort(tmp_path / "semicolon", semicolon)
+    before = {folder: digest(folder) for folder in (bad, semi)}
+    work = make_workdir(tmp_path, {"bad": bad, "semi": semi, "example": example})
 
     run = snakemake(work, "--keep-going")
 
+    out = run.stderr + run.stdout
     assert run.returncode != 0
     # Visible on the terminal of a plain run, not only in the log file.
-    assert "patients.csv:2: column 'sex': value 'X' — expected one of F, M" in run.stderr + run.stdout
-    assert not (work / "results" / "bad").exists(), "no output of the broken cohort may be left behind"
-    assert digest(bad) == before
+    assert "patients.csv:2: column 'sex': value 'X' — expected one of F, M" in out
+    # the semicolon file: ingestion's diagnosis, not the plan checker's complaints about its columns
+    assert "config error" not in out and "no column" not in out and "which patients.csv does not have" not in out
+    assert "patients.csv:1" in out and "Error in rule ingest" in out and "cohort=semi" in out
+    assert (work / "logs" / "semi" / "ingest.log").is_file()
+    for name in ("bad", "semi"):
+        assert not (work / "results" / name).exists(), f"no output of the broken cohort {name} may be left behind"
+    assert {folder: digest(folder) for folder in (bad, semi)} == before
     assert (work / "results" / "example" / "analysis" / "patients.csv").is_file()
+    assert (work / "results" / "example" / "report.html").is_file()
 
 
 @pytest.mark.parametrize(("mutate", "expected"), [

@@ -13,7 +13,7 @@ from tkicohort.config import load_yaml
 from tkicohort.derive.dataset import build_analysis_dataset
 from tkicohort.ingest.validate import ingest_cohort
 from tkicohort.recist.stage import run_recist
-from tkicohort.stats.render import present, to_markdown
+from tkicohort.stats.render import printed, to_markdown
 from tkicohort.stats.tables import TableInputs, make_table, tables_for
 
 FOLDER = Path(__file__).parents[1] / "data" / "institution"
@@ -99,10 +99,16 @@ def test_discrimination_in_its_table_and_the_cox_notes(tables):
 
 
 def test_renderings_mark_post_baseline_rows(tables):
-    md = to_markdown(present("pfs_by_subgroup", tables["pfs_by_subgroup"]), "t")
-    assert "Dose reduced †" in md and "Permutation p" in md
-    for name in ("pfs_post_baseline", "model_discrimination"):
-        assert len(present(name, tables[name])) == len(tables[name])
+    md = to_markdown(printed("pfs_by_subgroup", tables["pfs_by_subgroup"], "t", PLAN))
+    assert "Permutation p" in md and "Known only after treatment start" in md
+    post = printed("pfs_post_baseline", tables["pfs_post_baseline"], "t", PLAN)
+    # a heading row per subgroup, then one row per analysis
+    assert len(post.rows) == len(tables["pfs_post_baseline"]) + tables["pfs_post_baseline"]["subgroup"].nunique()
+    assert any("Time-dependent Cox" in row[0] for row in post.rows)
+    assert any(row[0].startswith("Landmark") or "Landmark" in row[0] for row in post.rows)
+    discrimination = printed("model_discrimination", tables["model_discrimination"], "t", PLAN)
+    assert len(discrimination.rows) == len(tables["model_discrimination"])
+    assert discrimination.rows[0][0].startswith("Harrell's C")
 
 
 def test_plan_passes_the_schema_and_the_start_up_check():

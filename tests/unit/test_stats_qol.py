@@ -501,7 +501,6 @@ def test_tehran_qol_tests_agree_with_r():
     for col in ("p", "p_holm", "p_bh"):
         assert np.allclose(table[col], ref[col], rtol=1e-9, atol=0), col
     summary = table.loc["summary_score"]
-    # R's values on the committed cohort: equal summary scores tie (W 145.5, p 0.01512), as the exact integer scoring
-    # keeps them; had floating point kept them apart, W would be 146 and p 0.01456 (the reference's w_unrounded,
-    # p_unrounded)
+    # R's values on the committed cohort: equal summary scores tie (W 145.5, p 0.01512); had floating point kept
+    # them apart, W would be 146 and p 0.01456 (the reference's w_unrounded, p_unrounded)
     assert summary["statistic"] == 145.5 and round(summary["p"], 5) == 0.01512

@@ -309,3 +309,11 @@ def test_logrank_with_one_group_at_risk_at_the_event_times_is_r_s_zero_df_test()
     # R: survdiff(Surv(t, e) ~ g) with t = 1, 1, 1, 2; e = 0, 0, 0, 1; g = 0, 0, 1, 0 prints χ² = 0 on 0 df, p = 1.
     res = logrank_test([1, 1, 1, 2], [0, 0, 0, 1], [0, 0, 1, 0])
     assert (res["chisq"], res["df"], res["p"]) == (0.0, 0, 1.0) and "one group at risk" in res["note"]
+
+
+def test_logrank_with_a_singular_variance_uses_its_rank():
+    # t = 1, 1, 2, 2; e = 0, 0, 1, 1; g = 0, 0, 0, 1: at day 2 both patients at risk fail, so the only event time
+    # adds no variance and R's survdiff stops ("system is exactly singular"). O − E = 0 for each group (1 − 1), so
+    # the generalised-inverse statistic is 0 on rank 0.
+    res = logrank_test([1, 1, 2, 2], [0, 0, 1, 1], [0, 0, 0, 1])
+    assert (res["chisq"], res["df"], res["p"]) == (0.0, 0, 1.0) and "no variance" in res["note"]

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from tkicohort.stats.adverse_events import adverse_event_table
-from tkicohort.stats.render import fmt_estimate_ci, fmt_p, present, to_html, to_markdown
+from tkicohort.stats.render import fmt_estimate_ci, fmt_p, printed, to_html, to_markdown
 from tkicohort.stats.survival_tables import (
     PFS_COLUMNS,
     multivariable_cox,
@@ -207,10 +207,11 @@ def test_median_not_reached_prints_nr():
 def test_renderings_escape_and_keep_every_row():
     table = pfs_by_subgroup(example_dataset(), [{"variable": "hfs", "levels": [0, 1], "label": "A|B <x>"}],
                             time="pfs_months")
-    printed = present("pfs_by_subgroup", table)
-    md, page = to_markdown(printed, "T"), to_html(printed, "T")
-    assert md.count("\n|") == len(table) + 2 and "A\\|B &lt;x>" in md
-    assert "A|B &lt;x&gt;" in page and page.count("<tr") == len(table) + 1
+    page_of = printed("pfs_by_subgroup", table, "T")
+    md, page = to_markdown(page_of), to_html(page_of)
+    # header, rule, the subgroup's heading row and one row per level
+    assert md.count("\n|") == len(table) + 3 and "A\\|B &lt;x>" in md
+    assert "A|B &lt;x&gt;" in page and page.count("<tr") == len(table) + 2
 
 
 def test_two_arm_tables_on_a_small_trial():
@@ -317,3 +318,23 @@ def test_plan_chooses_the_mann_whitney_method_of_qol_and_pfs_times():
     assert make_table("pfs_by_arm", inputs, plan)["times_p"].iloc[0] == pytest.approx(expected)
     plan["tests"]["mann_whitney"] = "asymptotic"
     assert make_table("qol", inputs, plan)["method"].str.startswith("normal approximation").all()
+
+
+def test_landmarks_and_rmst_horizon_are_months_whatever_the_plan_unit():
+    """A plan in weeks or days reports survival at 6 months and the RMST to 12 months, not at 6 weeks or 6 days:
+    each is the R-checked Kaplan–Meier of the same times at 6 × 30.4375 days (the months plan is the reference)."""
+    from tkicohort.stats.kaplan_meier import kaplan_meier
+    from tkicohort.stats.tables import TableInputs, make_table
+
+    dataset = example_dataset().assign(pfs_weeks=lambda d: d["pfs_days"] / 7)
+    tests = {"landmarks_months": [6, 12], "rmst_horizon_months": 12}
+    out = {}
+    for unit in ("months", "weeks", "days"):
+        plan = {"design": "single_arm", "subgroups": [], "endpoints": ["pfs"], "tests": tests,
+                "time": {"unit": unit, "days_per_month": DAYS}}
+        out[unit] = make_table("pfs_overall", TableInputs(dataset), plan).set_index("statistic")["value"]
+    km = kaplan_meier(dataset["pfs_days"], dataset["pfs_event"])
+    expected = km.at([6 * DAYS, 12 * DAYS])["surv"]
+    for unit, per_month in (("months", 1.0), ("weeks", DAYS / 7), ("days", DAYS)):
+        assert np.allclose(out[unit][["survival_at_6", "survival_at_12"]], expected, rtol=1e-12), unit
+        assert np.isclose(out[unit]["rmst_12"] / per_month, km.restricted_mean(12 * DAYS)[0] / DAYS, rtol=1e-12)

@@ -8,19 +8,24 @@ from snakemake.logging import logger
 from snakemake.utils import validate
 
 from tkicohort.cohort_files import cohort_data, survival_only_message
-from tkicohort.config import ConfigProblem, read_plan
+from tkicohort.config import ConfigProblem, read_plan, selected_cohorts, selected_studies
 from tkicohort.ingest.contract import TABLES
 from tkicohort.plan_check import check_cohort
 from tkicohort.stats.tables import MAKERS, context_reads, tables_for
 
 
 validate(config, schema="../schemas/config.schema.yaml")
+try:
+    SELECTED = selected_cohorts(config)
+except ConfigProblem as _problem:
+    raise WorkflowError(str(_problem))
 
 # Every plan is read, validated and checked against its cohort's columns here, before any job: a plan problem
 # (a condition that does not parse or names a missing column, a key the design does not use, ...) stops the run.
 PLANS = {}
 _problems = []
-for _name, _cohort in config["cohorts"].items():
+for _name in SELECTED:
+    _cohort = config["cohorts"][_name]
     try:
         _plan, _lines = read_plan(_cohort["plan"], f"cohorts.{_name}.plan")
     except ConfigProblem as _problem:
@@ -37,7 +42,7 @@ for _name, _cohort in config["cohorts"].items():
 if _problems:
     raise WorkflowError("\n".join(dict.fromkeys(_problems)))
 
-COHORTS = sorted(config["cohorts"])
+COHORTS = sorted(SELECTED)
 # which files each cohort supplies decides its tables and figures (tkicohort.cohort_files), once, before any job
 DATA = {
     _name: {**cohort_data(config["cohorts"][_name]["data"]), "literature": bool(config.get("literature"))}
@@ -47,6 +52,7 @@ for _name in COHORTS:
     if not DATA[_name]["tumour_data"]:
         logger.info(survival_only_message(_name))
 TABLE_NAMES = list(TABLES)
+TABLE_FORMATS = ("csv", "md", "html", "xlsx", "docx")  # every table: tidy CSV and its renderings
 
 
 wildcard_constraints:
@@ -107,7 +113,7 @@ def cohort_tables(cohort):
     return [
         f"results/{cohort}/tables/{name}.{ext}"
         for name in tables_for(PLANS[cohort], **cohort_flags(cohort))
-        for ext in ("csv", "md", "html")
+        for ext in TABLE_FORMATS
     ]
 
 
@@ -130,7 +136,10 @@ def audited_studies():
     out = {c: published_of(c) for c in COHORTS if published_of(c)}
     problems = []
     cohort_studies = {str(Path(config["cohorts"][c]["study"])): c for c in config["cohorts"] if study_of(c)}
+    chosen = selected_studies(config)
     for name, folder in (config.get("studies") or {}).items():
+        if name not in chosen:
+            continue
         path = Path(folder) / "published.yaml"
         if name in config["cohorts"]:
             problems.append(f"config error at 'studies.{name}': '{name}' is also a cohort; a cohort's study is "
@@ -195,7 +204,36 @@ def final_targets():
     audits = [f"results/{s}/audit.{ext}" for s in AUDITED for ext in ("csv", "html")]
     reproductions = [f"results/{c}/reproduction.{ext}" for c in published for ext in ("csv", "html")]
     plausibility = [f"results/{c}/plausibility.csv" for c in COHORTS if ensemble_file(c, "plausibility.csv")]
-    return targets + tables + figures + audits + reproductions + plausibility
+    reports = [f"results/{c}/report.html" for c in COHORTS] + ["results/report.html"]
+    return targets + tables + figures + audits + reproductions + plausibility + reports
+
+
+# the report's captions (workflow/report/*.rst)
+CAPTIONS = Path(workflow.basedir) / "workflow" / "report"
+
+
+def report_inputs(wildcards):
+    """The files a cohort's page shows: ingestion report, tables (HTML pages and every other format, which the page
+    links to), figures, and the reproduction and audit of a cohort with a publication. The RECIST files and the
+    analysis dataset it links to are not inputs (the tables need them first): their size, registry-scale, would
+    count in the job's memory request (workflow/profiles)."""
+    cohort = wildcards.cohort
+    inputs = {
+        "ingest": f"results/{cohort}/data/ingest_report.json",
+        "tables": cohort_tables(cohort),
+        "figures": figure_targets(cohort),
+        "captions": sorted(str(p) for p in CAPTIONS.glob("*.rst")),
+    }
+    if published_of(cohort):
+        inputs.update(
+            reproduction_html=f"results/{cohort}/reproduction.html",
+            reproduction_csv=f"results/{cohort}/reproduction.csv",
+            audit=f"results/{cohort}/audit.csv",
+            audit_html=f"results/{cohort}/audit.html",
+        )
+    if ensemble_file(cohort, "plausibility.csv"):
+        inputs["plausibility"] = f"results/{cohort}/plausibility.csv"
+    return inputs
 
 
 def plausibility_inputs(wildcards):

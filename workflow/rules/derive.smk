@@ -7,12 +7,7 @@ rule analysis_dataset:
         doses="results/{cohort}/data/doses.parquet",
         best="results/{cohort}/recist/best_response.csv",
     output:
-        report(
-            "results/{cohort}/analysis/patients.csv",
-            caption="../report/analysis_dataset.rst",
-            category="{cohort}",
-            subcategory="3 analysis dataset",
-        ),
+        "results/{cohort}/analysis/patients.csv",
     params:
         plan=plan_of,
     log:

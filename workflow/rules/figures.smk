@@ -23,12 +23,7 @@ rule figure:
     input:
         unpack(figure_inputs),
     output:
-        png=report(
-            "results/{cohort}/figures/{figure}.png",
-            caption="../report/figures.rst",
-            category="{cohort}",
-            subcategory="5 figures",
-        ),
+        png="results/{cohort}/figures/{figure}.png",
         svg="results/{cohort}/figures/{figure}.svg",
     params:
         plan=plan_of,

@@ -4,12 +4,7 @@ rule ingest:
         cohort_csv_files,
     output:
         tables=expand("results/{{cohort}}/data/{table}.parquet", table=TABLE_NAMES),
-        report=report(
-            "results/{cohort}/data/ingest_report.json",
-            caption="../report/ingest.rst",
-            category="{cohort}",
-            subcategory="1 ingestion",
-        ),
+        report="results/{cohort}/data/ingest_report.json",
     params:
         folder=cohort_folder,
         screen=screen_options,

@@ -5,18 +5,8 @@ rule recist:
         measurements="results/{cohort}/data/tumor_measurements.parquet",
         responses="results/{cohort}/data/responses.parquet",
     output:
-        visits=report(
-            "results/{cohort}/recist/visits.csv",
-            caption="../report/visits.rst",
-            category="{cohort}",
-            subcategory="2 RECIST",
-        ),
-        best=report(
-            "results/{cohort}/recist/best_response.csv",
-            caption="../report/best_response.rst",
-            category="{cohort}",
-            subcategory="2 RECIST",
-        ),
+        visits="results/{cohort}/recist/visits.csv",
+        best="results/{cohort}/recist/best_response.csv",
     params:
         recist=lambda w: plan_of(w)["recist"],
         tumour_data=tumour_data,

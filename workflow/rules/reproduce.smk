@@ -32,12 +32,7 @@ rule plausibility:
     input:
         unpack(plausibility_inputs),
     output:
-        csv=report(
-            "results/{cohort}/plausibility.csv",
-            caption="../report/plausibility.rst",
-            category="{cohort}",
-            subcategory="6 reproduction",
-        ),
+        csv="results/{cohort}/plausibility.csv",
     params:
         qol_layout=lambda w: plan_of(w).get("qol", {}).get("raw_subscales", ""),
     log:
@@ -53,12 +48,7 @@ rule audit:
     input:
         unpack(audit_inputs),
     output:
-        csv=report(
-            "results/{study}/audit.csv",
-            caption="../report/audit.rst",
-            category="{study}",
-            subcategory="6 reproduction",
-        ),
+        csv="results/{study}/audit.csv",
         html="results/{study}/audit.html",
     wildcard_constraints:
         study="|".join(AUDITED),
@@ -75,18 +65,8 @@ rule reproduction:
     input:
         unpack(reproduction_inputs),
     output:
-        csv=report(
-            "results/{cohort}/reproduction.csv",
-            caption="../report/reproduction.rst",
-            category="{cohort}",
-            subcategory="6 reproduction",
-        ),
-        html=report(
-            "results/{cohort}/reproduction.html",
-            caption="../report/reproduction.rst",
-            category="{cohort}",
-            subcategory="6 reproduction",
-        ),
+        csv="results/{cohort}/reproduction.csv",
+        html="results/{cohort}/reproduction.html",
     params:
         days_per_month=lambda w: plan_of(w).get("time", {}).get("days_per_month", 30.4375),
         time=lambda w: f"pfs_{plan_of(w).get('time', {}).get('unit', 'months')}",

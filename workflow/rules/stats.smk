@@ -1,21 +1,14 @@
 rule table:
-    """One statistical table of a cohort (which ones: tkicohort.stats.tables.tables_for), tidy CSV + renderings."""
+    """One statistical table of a cohort (which ones: tkicohort.stats.tables.tables_for), tidy CSV + renderings
+    (Markdown, HTML, Excel, Word)."""
     input:
         unpack(table_inputs),
     output:
-        csv=report(
-            "results/{cohort}/tables/{table}.csv",
-            caption="../report/tables.rst",
-            category="{cohort}",
-            subcategory="4 tables",
-        ),
+        csv="results/{cohort}/tables/{table}.csv",
         md="results/{cohort}/tables/{table}.md",
-        html=report(
-            "results/{cohort}/tables/{table}.html",
-            caption="../report/tables.rst",
-            category="{cohort}",
-            subcategory="4 tables",
-        ),
+        html="results/{cohort}/tables/{table}.html",
+        xlsx="results/{cohort}/tables/{table}.xlsx",
+        docx="results/{cohort}/tables/{table}.docx",
     params:
         plan=plan_of,
         tumour_data=tumour_data,

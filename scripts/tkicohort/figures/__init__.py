@@ -88,8 +88,7 @@ def figures_for(plan: dict, has_qol: bool = False, *, tumour_data: bool = True,
         return True
 
     names = TWO_ARM_FIGURES if plan["design"] == "two_arm" else SINGLE_ARM_FIGURES
-    return [page for name in names if made(name) for page in _pages(name, plan)] + (
-        ["context"] if literature else [])
+    return [page for name in names if made(name) for page in _pages(name, plan)] + (["context"] if literature else [])
 
 
 def _pages(name: str, plan: dict) -> list[str]:

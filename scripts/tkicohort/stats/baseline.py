@@ -11,7 +11,10 @@ Conventions:
   continuity correction: R ``chisq.test(correct = FALSE)``; R's default corrects 2×2 tables), ``chisq_corrected``
   (with Yates' correction, 2×2 tables only), ``fisher`` and ``auto`` (gtsummary's rule: χ², Fisher when an expected
   count is < 5). ``test_note`` says when a χ² p-value rests on expected counts below 5 (or below 1); see
-  :func:`tkicohort.stats.response.small_expected_note`.
+  :func:`tkicohort.stats.response.small_expected_note`; ``test_method`` how a Mann–Whitney p was computed (exact or
+  the normal approximation).
+- ``missing`` counts the patients of the arm without a value (printed as an "Unknown" row); the arm's size is
+  ``n + missing`` of a continuous row and ``denominator + missing`` of a categorical one.
 """
 
 from __future__ import annotations
@@ -136,7 +139,8 @@ def baseline_table(dataset: pd.DataFrame, variables: list[dict], arm: str | None
                 levels = spec.get("levels") or sorted(dataset[var].dropna().unique().tolist())
                 test = compare_categorical(dataset[var], dataset[arm], arms, levels, spec["test"])
         test_cols = {"test": test["test"] if test else None, "statistic": test["statistic"] if test else np.nan,
-                     "p": test["p"] if test else np.nan, "test_note": (test or {}).get("note", "")}
+                     "p": test["p"] if test else np.nan, "test_note": (test or {}).get("note", ""),
+                     "test_method": (test or {}).get("method")}
         for name, g in groups:
             if kind == "continuous":
                 rows.append({"variable": var, "label": label, "level": None, "level_label": None, "arm": name,

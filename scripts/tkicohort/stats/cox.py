@@ -42,7 +42,16 @@ def logrank_test(time, event, group, strata=None) -> dict:
         return {"chisq": np.nan, "df": np.nan, "p": np.nan, "note": "fewer than two groups with patients"}
     if res.observed.sum() == 0:
         return {"chisq": np.nan, "df": k - 1, "p": np.nan, "note": "no events"}
-    note = "" if res.df >= 1 else "only one group at risk at the event times (R: χ² 0 on 0 df, p = 1)"
+    in_test = int((res.expected > 0).sum())
+    if in_test < 2:
+        note = "only one group at risk at the event times (R: χ² 0 on 0 df, p = 1)"
+    elif res.df == 0:  # zero variance (stats/logrank.py): R's survdiff stops here
+        note = ("the event times add no variance (all patients at risk failed together; R's survdiff stops): "
+                "χ² 0 on 0 df, p = 1")
+    elif res.df < in_test - 1:  # singular variance: generalised inverse on its rank
+        note = f"singular variance: χ² by the generalised inverse on its rank ({res.df} df)"
+    else:
+        note = ""
     return {"chisq": res.chisq, "df": res.df, "p": res.p, "note": note}
 
 

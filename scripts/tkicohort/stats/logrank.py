@@ -7,6 +7,12 @@ E_g = 0 are left out, the first remaining group is dropped and χ² = (O − E)�
 (number of groups with E > 0) − 1 degrees of freedom; with fewer than two such groups χ² = 0 on 0 df and p = 1, as R
 prints it.
 
+Where V is singular (every event of a group falls at a time when all patients at risk fail, so that time adds no
+variance: e.g. the only two patients at risk die on the same day), R's ``survdiff`` stops with "system is exactly
+singular". Here χ² uses the Moore–Penrose inverse and its degrees of freedom are the rank of V, as SAS's PROC
+LIFETEST does; O − E lies in V's column space (at such a time each group's observed equals its expected), so the
+statistic is the same whichever generalised inverse is used. With V = 0, χ² = 0 on 0 df and p = 1.
+
 Written with numpy (one hash-based pass over the rows and arrays of distinct times × groups) instead of lifelines'
 ``multivariate_logrank_test``, which took ~0.8 s per subgroup at a million patients (here ~0.05 s) and made every
 table job import lifelines.
@@ -84,6 +90,11 @@ def logrank(time, event, group, strata=None) -> LogRank:
     else:
         rest = in_test[1:]
         diff = (observed - expected)[rest]
-        chisq = float(diff @ np.linalg.solve(variance[np.ix_(rest, rest)], diff))
+        v = variance[np.ix_(rest, rest)]
+        try:
+            chisq = float(diff @ np.linalg.solve(v, diff))
+        except np.linalg.LinAlgError:  # singular V: generalised inverse, df = rank (module docstring)
+            df = int(np.linalg.matrix_rank(v))
+            chisq = float(diff @ np.linalg.pinv(v) @ diff) if df else 0.0
     return LogRank(np.asarray(labels), np.bincount(codes, minlength=k), observed, expected, variance, chisq,
                    max(df, 0), float(chi2.sf(chisq, df)) if df >= 1 else 1.0)

@@ -160,21 +160,22 @@ def pfs_by_subgroup(dataset: pd.DataFrame, subgroups: list[dict], time: str = "p
 
 def overall_survival_summary(dataset: pd.DataFrame, time: str, event: str, conf_type: str = "log-log",
                              landmarks=(6, 12, 24), rmst_horizon: float | None = None,
-                             endpoint: str = "pfs") -> pd.DataFrame:
+                             endpoint: str = "pfs", per_month: float = 1.0) -> pd.DataFrame:
     """Tidy rows (endpoint, statistic, value, ci_low, ci_high): n, events, median (CI), S at landmarks (CI),
-    median follow-up by reverse KM, KM mean, RMST."""
+    median follow-up by reverse KM, KM mean, RMST. ``landmarks`` and ``rmst_horizon`` are in months (they name the
+    rows: ``survival_at_6``, ``rmst_24``); ``per_month``: units of ``time`` per month (1 when it is in months)."""
     data = dataset[[time, event]].dropna()
     km = kaplan_meier(data[time], data[event], conf_type)
     rows = [("n", km.n, np.nan, np.nan), ("events", km.events, np.nan, np.nan),
             ("median", *km.median())]
-    at = km.at(list(landmarks))
-    rows += [(f"survival_at_{t:g}", s, lo, hi) for t, s, lo, hi in
-             zip(at["time"], at["surv"], at["lower"], at["upper"], strict=True)]
+    at = km.at([months * per_month for months in landmarks])
+    rows += [(f"survival_at_{months:g}", s, lo, hi) for months, s, lo, hi in
+             zip(landmarks, at["surv"], at["lower"], at["upper"], strict=True)]
     rows.append(("median_followup_reverse_km", median_followup(data[time], data[event]), np.nan, np.nan))
     mean, se = km.restricted_mean()
     rows.append(("km_mean", mean, mean - 1.959963984540054 * se, mean + 1.959963984540054 * se))
     if rmst_horizon is not None:
-        rmst, se = km.restricted_mean(rmst_horizon)
+        rmst, se = km.restricted_mean(rmst_horizon * per_month)
         rows.append((f"rmst_{rmst_horizon:g}", rmst, rmst - 1.959963984540054 * se,
                      rmst + 1.959963984540054 * se))
     out = pd.DataFrame(rows, columns=["statistic", "value", "ci_low", "ci_high"])

@@ -14,7 +14,7 @@ decided when the workflow starts, from the plan and from which files the cohort 
   ``qol`` when there are QoL data;
 - either design, when a plan subgroup is a post-baseline variable (``derive/post_baseline.py``):
   ``<endpoint>_post_baseline`` for each time-to-event endpoint (naive, landmark and time-dependent analyses,
-  ``stats/post_baseline.py``).
+  ``stats/post_baseline.py``);
 - ``context`` when the config names a literature file: the cohort's median PFS and response rate beside published
   trials and real-world studies (:mod:`tkicohort.stats.context`; it reads the cohort's ``pfs_overall`` and
   ``efficacy`` tables).
@@ -36,6 +36,7 @@ from .adverse_events import adverse_event_table
 from .baseline import baseline_table, compare_categorical, mann_whitney
 from .discrimination import N_BOOT, discrimination
 from .efficacy import RESPONSE_ORDER, efficacy_table
+from .model_terms import describe_terms
 from .permutation_logrank import N_RESAMPLE, SEED
 from .populations import expression_of, population, response_population
 from .post_baseline import post_baseline_subgroups, post_baseline_table
@@ -66,6 +67,19 @@ class TableInputs:
 def time_column(plan: dict, endpoint: str = "pfs") -> str:
     unit = plan.get("time", {}).get("unit", "months")
     return f"{endpoint}_{unit}"
+
+
+def per_month(plan: dict) -> float:
+    """How many of the plan's time units make a month: the plan's ``*_months`` settings (landmarks, RMST horizon)
+    are in months whatever the unit of its analyses (``time.unit``), and are converted by this factor."""
+    days = plan.get("time", {}).get("days_per_month", 30.4375)
+    return days / {"months": days, "weeks": 7.0, "days": 1.0}[plan.get("time", {}).get("unit", "months")]
+
+
+def rmst_horizon(plan: dict) -> float | None:
+    """``tests.rmst_horizon_months`` in the plan's time unit (None: no RMST)."""
+    months = _tests(plan).get("rmst_horizon_months")
+    return None if months is None else months * per_month(plan)
 
 
 def time_to_event_endpoints(plan: dict, tumour_data: bool = True) -> list[str]:
@@ -167,7 +181,7 @@ def make_pfs_overall(inputs: TableInputs, plan: dict) -> pd.DataFrame:
             parts.append(overall_survival_summary(
                 frame, time_column(plan, endpoint), f"{endpoint}_event", t.get("km_ci", "log-log"),
                 tuple(t.get("landmarks_months", (6, 12, 24))), t.get("rmst_horizon_months"), endpoint,
-            ).assign(arm=name))
+                per_month=per_month(plan)).assign(arm=name))
     return pd.concat(parts, ignore_index=True)
 
 
@@ -191,7 +205,7 @@ def make_by_subgroup(inputs: TableInputs, plan: dict, endpoint: str = "pfs") -> 
     t = _tests(plan)
     return pfs_by_subgroup(survival_population(inputs.dataset, plan, endpoint), plan["subgroups"],
                            time=time_column(plan, endpoint), event=f"{endpoint}_event",
-                           conf_type=t.get("km_ci", "log-log"), rmst_horizon=t.get("rmst_horizon_months"),
+                           conf_type=t.get("km_ci", "log-log"), rmst_horizon=rmst_horizon(plan),
                            firth=t.get("cox_firth", False), permutation=permutation_options(plan),
                            post_baseline=post_baseline_names(plan))
 
@@ -216,11 +230,12 @@ def make_cox_multivariable(inputs: TableInputs, plan: dict) -> pd.DataFrame:
     variables = _multivariable_variables(inputs, plan)
     if not variables:
         return pd.DataFrame({"term": [], "note": []})
-    table, warnings = multivariable_cox(survival_population(inputs.dataset, plan, "pfs"), variables,
-                                        time=time_column(plan), firth=_tests(plan).get("cox_firth", False))
+    patients = survival_population(inputs.dataset, plan, "pfs")
+    table, warnings = multivariable_cox(patients, variables, time=time_column(plan),
+                                        firth=_tests(plan).get("cox_firth", False))
     table["warning"] = "; ".join(warnings)
     table["discrimination"] = discrimination_summary(make_model_discrimination(inputs, plan))
-    return table
+    return describe_terms(table, patients, variables, time_column(plan), "pfs_event", plan.get("baseline", []))
 
 
 def make_model_discrimination(inputs: TableInputs, plan: dict) -> pd.DataFrame:
@@ -232,10 +247,7 @@ def make_model_discrimination(inputs: TableInputs, plan: dict) -> pd.DataFrame:
     matrix, _ = design_matrix(data, variables)
     frame = pd.concat([data[[time, "pfs_event"]], matrix], axis=1).dropna()
     t = _tests(plan)
-    landmarks = list(t.get("landmarks_months", [6, 12, 24]))
-    if plan.get("time", {}).get("unit", "months") != "months":
-        dpm = plan.get("time", {}).get("days_per_month", 30.4375)
-        landmarks = [lm * dpm / {"weeks": 7.0, "days": 1.0}[plan["time"]["unit"]] for lm in landmarks]
+    landmarks = [lm * per_month(plan) for lm in t.get("landmarks_months", [6, 12, 24])]
     out = discrimination(frame[time], frame["pfs_event"], frame[list(matrix.columns)], landmarks,
                          n_boot=t.get("bootstrap", N_BOOT), seed=t.get("seed", SEED))
     out.insert(0, "model", "multivariable Cox, PFS: " + " + ".join(matrix.columns))
@@ -299,7 +311,7 @@ def make_by_arm(inputs: TableInputs, plan: dict, endpoint: str = "pfs") -> pd.Da
     data = survival_population(inputs.dataset, plan, endpoint)
     time = time_column(plan, endpoint)
     table = pfs_by_subgroup(data, [subgroup], time=time, event=f"{endpoint}_event",
-                            conf_type=t.get("km_ci", "log-log"), rmst_horizon=t.get("rmst_horizon_months"),
+                            conf_type=t.get("km_ci", "log-log"), rmst_horizon=rmst_horizon(plan),
                             firth=t.get("cox_firth", False), permutation=permutation_options(plan))
     if endpoint == "pfs" and t.get("pfs_times_test", "none") == "mann_whitney":
         times = [data.loc[data[arm] == a, time].dropna() for a in arms]
@@ -346,9 +358,9 @@ MAKERS = {
     "cox_multivariable": make_cox_multivariable, "response_by_arm": make_response_by_arm,
     **{f"{e}_by_arm": partial(make_by_arm, endpoint=e) for e in TIME_TO_EVENT},
     **{f"{e}_by_subgroup_and_arm": partial(make_by_subgroup_and_arm, endpoint=e) for e in TIME_TO_EVENT},
-    "qol": make_qol, "context": make_context,
+    "qol": make_qol,
     **{f"{e}_post_baseline": partial(make_post_baseline, endpoint=e) for e in TIME_TO_EVENT},
-    "model_discrimination": make_model_discrimination,
+    "model_discrimination": make_model_discrimination, "context": make_context,
 }
 
 
@@ -367,11 +379,11 @@ TITLES = {
     **{f"{e}_by_subgroup_and_arm": f"{ENDPOINT_NAMES[e]}: treatment effect by subgroup, with interaction test"
        for e in TIME_TO_EVENT},
     "qol": "Quality of life (EORTC QLQ-C30) by arm",
-    "context": "Median PFS and response rate beside published trials and real-world studies (months of 365.25/12 "
-               "days; a study's response is CR + PR where its table gives both, otherwise PR)",
     "pfs_post_baseline": "Progression-free survival by post-baseline variables: naive, landmark and time-dependent",
     "os_post_baseline": "Overall survival by post-baseline variables: naive, landmark and time-dependent",
     "model_discrimination": "Discrimination of the multivariable Cox model (C-index, time-dependent AUC)",
+    "context": "Median PFS and response rate beside published trials and real-world studies (months of 365.25/12 "
+               "days; a study's response is CR + PR where its table gives both, otherwise PR)",
 }
 RESPONSE_TABLES = ("efficacy", "response_by_subgroup", "response_by_arm")
 

@@ -1,0 +1,33 @@
+# Report stage: one self-contained HTML page per cohort and one for every cohort of the run (tkicohort.report),
+# from the files the earlier stages wrote; captions from workflow/report/*.rst.
+rule cohort_report:
+    """A cohort's report page: data read, every table inline, every figure embedded, reproduction and audit."""
+    input:
+        unpack(report_inputs),
+    output:
+        "results/{cohort}/report.html",
+    params:
+        title=lambda w: PLANS[w.cohort]["title"],
+        captions=str(CAPTIONS),
+        notes=lambda w: [] if DATA[w.cohort]["tumour_data"] else [survival_only_message(w.cohort)],
+    log:
+        "logs/{cohort}/report.log",
+    conda:
+        "../envs/pipeline.yaml"
+    script:
+        "../../scripts/rules/report.py"
+
+
+rule report:
+    """Every cohort's report on one page, after the workflow's introduction (workflow/report/workflow.rst)."""
+    input:
+        pages=expand("results/{cohort}/report.html", cohort=COHORTS),
+        intro=str(CAPTIONS / "workflow.rst"),
+    output:
+        "results/report.html",
+    log:
+        "logs/report.log",
+    conda:
+        "../envs/pipeline.yaml"
+    script:
+        "../../scripts/rules/combined_report.py"
