@@ -72,3 +72,16 @@ def test_tables_caption_explains_guarantee_time_and_discrimination_only_for_a_co
     full = caption(template, cohort="c", tables=["pfs_by_subgroup", "pfs_post_baseline", "model_discrimination"])
     assert "Guarantee-time bias" not in plain and "Uno" not in plain
     assert "Guarantee-time bias" in full and "Uno" in full
+
+
+def test_a_reproduced_cohort_page_names_its_audited_study(tmp_path):
+    """A cohort with published numbers: the audit caption (a template over the study's name) gets the cohort's
+    name, under which its study is audited."""
+    files = cohort_files(tmp_path, "Plan")
+    (tmp_path / "reproduction.html").write_text("<html><body><p>held out</p></body></html>", encoding="utf-8")
+    (tmp_path / "reproduction.csv").write_text("target_id,status\nx_n,match\n", encoding="utf-8")
+    (tmp_path / "audit.csv").write_text("finding,origin,severity\nA1,automatic,major\n", encoding="utf-8")
+    files.reproduction_html, files.reproduction_csv = tmp_path / "reproduction.html", tmp_path / "reproduction.csv"
+    files.audit_csv = tmp_path / "audit.csv"
+    page = cohort_page(files)
+    assert "Audit of the numbers published about study mine" in page and "1 findings: 1 major" in page
