@@ -74,14 +74,17 @@ def test_tables_caption_explains_guarantee_time_and_discrimination_only_for_a_co
     assert "Guarantee-time bias" in full and "Uno" in full
 
 
-def test_a_reproduced_cohort_page_names_its_audited_study(tmp_path):
-    """A cohort with published numbers: the audit caption (a template over the study's name) gets the cohort's
-    name, under which its study is audited."""
+def test_a_reproduced_cohort_shows_its_audit_findings_and_plausibility(tmp_path):
     files = cohort_files(tmp_path, "Plan")
-    (tmp_path / "reproduction.html").write_text("<html><body><p>held out</p></body></html>", encoding="utf-8")
-    (tmp_path / "reproduction.csv").write_text("target_id,status\nx_n,match\n", encoding="utf-8")
-    (tmp_path / "audit.csv").write_text("finding,origin,severity\nA1,automatic,major\n", encoding="utf-8")
+    (tmp_path / "reproduction.html").write_text("<html><body><p>reproduced</p></body></html>", encoding="utf-8")
+    (tmp_path / "reproduction.csv").write_text("id,status\na,match\n", encoding="utf-8")
+    (tmp_path / "audit.csv").write_text(
+        "finding,origin,severity,note\nA1,automatic,major,<b>x</b>\nR1,recorded,minor,y\n", encoding="utf-8")
+    (tmp_path / "plausibility.csv").write_text("statistic,value,status\nmax_events_14d,3,pass\n", encoding="utf-8")
     files.reproduction_html, files.reproduction_csv = tmp_path / "reproduction.html", tmp_path / "reproduction.csv"
-    files.audit_csv = tmp_path / "audit.csv"
+    files.audit_csv, files.plausibility_csv = tmp_path / "audit.csv", tmp_path / "plausibility.csv"
     page = cohort_page(files)
-    assert "Audit of the numbers published about study mine" in page and "1 findings: 1 major" in page
+    assert "published about study mine" in page  # the audit caption names the study (here the cohort)
+    assert "2 findings: 1 major, 1 minor (1 found by the checks, 1 recorded by hand)." in page
+    assert "&lt;b&gt;x&lt;/b&gt;" in page and 'href="audit.html"' in page
+    assert "Plausibility of the reconstructed patients" in page and "max_events_14d" in page

@@ -79,7 +79,6 @@ def cohort_section(f: CohortFiles) -> str:
         parts.append(f"<details><summary>Every published number</summary>\n"
                      f'{csv_table(_read(f.reproduction_csv), {"status": "status"})}\n</details>'
                      f'<p class="links">{links("reproduction", (("csv", "CSV"), ("html", "HTML")))}</p>')
-        # the audit caption names the audited study: a cohort's study is audited under the cohort's name
         parts.append(f"<h3>Audit of the publication</h3>\n{cap('audit', study=c)}\n{audit_section(_read(f.audit_csv))}"
                      f'<p class="links">{links("audit", (("csv", "CSV"), ("html", "HTML")))}</p>')
     if f.plausibility_csv:
