@@ -186,8 +186,8 @@ def test_only_the_selected_cohort_runs(work):
 def test_an_unknown_cohort_name_stops_before_any_job(tmp_path, work):
     run = snakemake(work, "-n", "--configfile", "my.yaml", "--config", "only=mien")
     assert run.returncode != 0
-    assert "config error at 'only': 'mien' is not a cohort of the config; the cohorts are example, mine, tehran, " \
-           "zhujiang_2023" in run.stdout + run.stderr
+    assert "config error at 'only': 'mien' is not a cohort of the config; the cohorts are decision, example, " \
+           "luo_2014, mine, tehran, zhujiang_2023" in run.stdout + run.stderr
     assert "Traceback" not in run.stdout + run.stderr
 
 

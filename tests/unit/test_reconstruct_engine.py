@@ -220,3 +220,46 @@ def test_a_cox_hazard_ratio_measure_is_the_pipelines_model_per_cohort():
                               "x": (arm.codes[i] == 0).astype(float)})
         terms = fit_cox(frame, "t", "e", ["x"]).terms.iloc[0]
         assert got[i].tolist() == pytest.approx([terms["hr"], terms["hr_ci_low"], terms["hr_ci_high"]])
+
+
+# --- doses without an adverse-event file -------------------------------------------------------------------------
+
+def test_designed_dose_changes_without_adverse_events_fall_in_the_window_before_the_last_contact():
+    from tkicohort.reconstruct.events import dose_records
+
+    status = np.array(["reduced", "standard", "reduced", None, "reduced"], dtype=object)
+    followup = np.array([400.0, 400.0, 30.0, 400.0, 400.0])
+    spec = {"start_mg": 800, "reduced_mg": [400], "change_days": [14, 120], "reason": "adverse events"}
+    rows = dose_records(spec, status, {}, followup, np.random.default_rng(3))
+    starts = [r for r in rows if r[1] == 0]
+    assert [r[0] for r in starts] == [0, 1, 2, 4] and all(r[2] == 800 for r in starts)  # the untreated slot: none
+    changes = {r[0]: r for r in rows if r[1] > 0}
+    assert sorted(changes) == [0, 2, 4]
+    assert all(r[2] == 400 and r[3] == "adverse events" for r in changes.values())
+    assert 14 <= changes[0][1] <= 120 and 14 <= changes[4][1] <= 120
+    assert changes[2][1] <= 28  # followed for 30 days: the change comes before the last contact
+    with pytest.raises(ValueError, match="without an adverse event"):
+        dose_records({k: v for k, v in spec.items() if k != "change_days"}, status, {}, followup,
+                     np.random.default_rng(3))
+
+
+def test_duration_of_response_of_simulated_courses_counts_from_the_first_response():
+    """dor_event is the PFS event of a responder and missing for everyone else."""
+    from tkicohort.reconstruct.cohort import survival_columns
+    from tkicohort.reconstruct.survival import Courses
+
+    nan = np.nan
+    courses = Courses(scans=np.full((1, 3, 1), nan), pfs_day=np.array([[300.0, 200.0, 100.0]]),
+                      pfs_event=np.array([[1, 0, 1]], dtype=np.int8), progression_day=np.array([[300.0, nan, 100.0]]),
+                      followup_day=np.array([[400.0, 200.0, 150.0]]), death=np.zeros((1, 3), dtype=np.int8),
+                      death_day=np.full((1, 3), nan), window_end=np.full((1, 3), 500.0),
+                      response_day=np.array([[56.0, 112.0, nan]]))
+
+    class _Study:
+        days_per_month = 30.4375
+
+    columns: dict = {}
+    survival_columns(_Study(), courses, columns)
+    assert columns["dor_days"][0, :2].tolist() == [244.0, 88.0] and np.isnan(columns["dor_days"][0, 2])
+    assert columns["dor_event"][0, :2].tolist() == [1.0, 0.0] and np.isnan(columns["dor_event"][0, 2])
+    assert columns["dor_weeks"][0, 0] == pytest.approx(244 / 7)

@@ -23,14 +23,15 @@ from tkicohort.io import read_csv
 from tkicohort.recist.stage import run_recist
 from tkicohort.reconstruct.cli import main as reconstruct_main
 from tkicohort.reconstruct.ensemble import origins, pipeline_datasets, reconstruct, summary_frame
-from tkicohort.reconstruct.study import load_study
+from tkicohort.reconstruct.study import load_study, target_ids
 from tkicohort.reproduce.reproduction import load_publication, reproduce_publication
 from tkicohort.stats.plausibility import compare
 from tkicohort.stats.plausibility_cli import cohort_statistics
 from tkicohort.stats.tables import TableInputs, make_table, tables_for
 
 REPO = Path(__file__).resolve().parents[2]
-STUDIES = {"zhujiang_2023": "config/plans/zhujiang.yaml", "tehran": "config/plans/tehran.yaml"}
+STUDIES = {"zhujiang_2023": "config/plans/zhujiang.yaml", "tehran": "config/plans/tehran.yaml",
+           "decision": "config/plans/decision.yaml", "luo_2014": "config/plans/luo.yaml"}
 QUICK = {"particles": 150, "max_generations": 2, "batch": 600, "ae_particles": 60, "search_steps": 600,
          "chain_steps": 100}
 
@@ -90,7 +91,9 @@ def test_the_engine_and_the_pipeline_agree_on_the_committed_cohort(committed):
     reproduction computes the same numbers from the pipeline's tables."""
     summary, report = committed["summary"], committed["report"]
     rows = summary[summary["committed"].notna()]
-    assert len(rows) > 5
+    named = target_ids(committed["study"].spec)
+    # only numbers the spec computes; every fit target among them (an upper limit not reached may be missing)
+    assert set(rows.index) <= set(named) and {k for k, role in named.items() if role == "fit"} <= set(rows.index)
     for key, row in rows.iterrows():
         got = report.loc[key, "reproduced"]
         assert np.isclose(got, row["committed"], rtol=1e-9, atol=1e-12), (key, got, row["committed"])
@@ -195,3 +198,60 @@ def test_the_plausibility_command_fails_a_cohort_with_artefacts(tmp_path, capsys
     out = capsys.readouterr().out
     assert code == 1
     assert any(line.startswith("distinct_last_contact_share") and line.endswith("fail") for line in out.splitlines())
+
+
+def _committed_tables(name: str) -> tuple[pd.DataFrame, dict]:
+    study = load_study(REPO / "resources" / "studies" / name)
+    plan = load_yaml(REPO / STUDIES[name])
+    tables = ingest_cohort(study.cohort_folder()).tables
+    _, best = run_recist(tables["patients"], tables["tumor_measurements"], tables["responses"], plan["recist"])
+    dataset = build_analysis_dataset(tables["patients"], best, plan, labs=tables["labs"],
+                                     adverse_events=tables["adverse_events"], doses=tables["doses"])
+    inputs = TableInputs(dataset=dataset, adverse_events=tables["adverse_events"], qol=tables["qol"])
+    return dataset, {t: make_table(t, inputs, plan) for t in tables_for(plan, has_qol=False)}
+
+
+SEEDS_REFERENCE = REPO / "tests" / "reference" / "seeds"
+
+
+def test_decision_pfs_by_arm_agrees_with_r_and_meets_the_published_numbers():
+    """The committed DECISION cohort read by the pipeline: the PFS data are those R was given
+    (tests/reference/seeds/decision.csv), the medians, log-rank test and Cox hazard ratio of pfs_by_arm are R's
+    (survfit log-log, survdiff, coxph Efron), and they meet the published numbers: medians within 0.3 months of 10.8
+    and 5.8, a CI overlapping 0.45-0.76, a log-rank p below 0.0001."""
+    dataset, made = _committed_tables("decision")
+    data = read_csv(SEEDS_REFERENCE / "decision.csv").set_index("patient_id")
+    mine = dataset.set_index("patient_id").loc[data.index]
+    assert (mine["arm"] == data["arm"]).all()
+    assert np.array_equal(mine["pfs_days"].to_numpy(float), data["pfs_days"].to_numpy(float))
+    assert np.array_equal(mine["pfs_event"].to_numpy(float), data["pfs_event"].to_numpy(float))
+    r = read_csv(SEEDS_REFERENCE / "seeds_survival.csv").set_index("quantity")
+    table = made["pfs_by_arm"].set_index("level")
+    for arm, published in (("sorafenib", 10.8), ("placebo", 5.8)):
+        ref = r.loc[f"decision_pfs_median_{arm}"]
+        got = table.loc[arm]
+        assert np.allclose([got["median"], got["median_ci_low"], got["median_ci_high"]],
+                           [ref["value"], ref["ci_low"], ref["ci_high"]], rtol=1e-9)
+        assert abs(got["median"] - published) <= 0.3, (arm, got["median"])
+    hr = table.loc["sorafenib"]
+    assert np.allclose([hr["hr"], hr["hr_ci_low"], hr["hr_ci_high"], hr["hr_p"]],
+                       r.loc["decision_hr", ["value", "ci_low", "ci_high", "p"]].to_numpy(float), rtol=1e-6)
+    assert np.isclose(hr["logrank_chisq"], r.loc["decision_logrank", "value"], rtol=1e-9)
+    assert np.isclose(hr["logrank_p"], r.loc["decision_logrank", "p"], rtol=1e-6)
+    assert hr["hr_ci_low"] <= 0.76 and hr["hr_ci_high"] >= 0.45  # overlaps the published interval
+    assert hr["logrank_p"] < 0.0001
+
+
+def test_luo_medians_in_weeks_agree_with_r():
+    dataset, made = _committed_tables("luo_2014")
+    data = read_csv(SEEDS_REFERENCE / "luo.csv").set_index("patient_id")
+    mine = dataset.set_index("patient_id").loc[data.index]
+    for col in ("pfs_days", "pfs_event", "os_days", "os_event"):
+        assert np.array_equal(mine[col].to_numpy(float), data[col].to_numpy(float)), col
+    r = read_csv(SEEDS_REFERENCE / "seeds_survival.csv").set_index("quantity")
+    overall = made["pfs_overall"].set_index(["endpoint", "statistic"])
+    for endpoint in ("pfs", "os"):
+        got = overall.loc[(endpoint, "median")]
+        ref = r.loc[f"luo_{endpoint}_median_weeks"]
+        assert np.allclose([got["value"], got["ci_low"], got["ci_high"]], [ref["value"], ref["ci_low"], ref["ci_high"]],
+                           rtol=1e-9), endpoint

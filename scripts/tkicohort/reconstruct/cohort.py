@@ -141,6 +141,7 @@ def survival_columns(study: Study, courses: Courses, columns: dict[str, np.ndarr
     columns["os_weeks"] = columns["os_days"] / 7
     # duration of response: from the first scan in response to progression or death (censored otherwise)
     columns["dor_days"] = courses.pfs_day - courses.response_day
+    columns["dor_event"] = np.where(np.isfinite(courses.response_day), courses.pfs_event, np.nan)
     columns["dor_months"] = columns["dor_days"] / dpm
     columns["dor_weeks"] = columns["dor_days"] / 7
 

@@ -14,8 +14,11 @@ modified patients who have that event. A change comes ``delay_days`` (uniform) a
 answers; a second change at least 28 days after the first. A reduction steps down through ``reduced_mg``; an
 interruption (0 mg) lasts a log-normal time (``interruption``: median days, sigma) and ends at the first reduced
 dose; ``interruption.longest`` is the printed longest interruption (one patient has it, the others are shorter);
-``lowest`` puts that many reduced patients on a last, lower dose. Without a designed status, ``reduce`` gives each
-treated patient a probability of one reduction.
+``lowest`` puts that many reduced patients on a last, lower dose. Where the publication names no adverse event a
+change answers (no ``first_reason`` the patient has, no ``extra_reasons``), ``change_days`` ([first, last] day) puts
+the first change on a uniform day of that window (before the last contact) with the reason ``reason`` (default
+"adverse events"). Without a designed status, ``reduce`` gives each treated patient a probability of one
+reduction.
 """
 
 from __future__ import annotations
@@ -152,9 +155,14 @@ def dose_records(spec: dict, status: np.ndarray, onsets: dict[str, np.ndarray], 
     interruption = spec.get("interruption", {})
     interrupted = [i for i in modified if status[i] == "interrupted"]
     first_day = {}
+    window = spec.get("change_days")
     for i in modified:
         if not reasons[i]:
-            raise ValueError("a modified dose without an adverse event to answer")
+            if window is None:
+                raise ValueError("a modified dose without an adverse event to answer")
+            reasons[i].append(spec.get("reason", "adverse events"))
+            first_day[i] = int(min(rng.integers(int(window[0]), int(window[1]) + 1), max(last[i] - 2, 1)))
+            continue
         reasons[i].sort(key=lambda term, i=i: onsets[term][i])
         onset = onsets[reasons[i][0]][i]
         first_day[i] = int(min(onset + rng.integers(delay[0], delay[1] + 1), max(onset, last[i] - 2)))

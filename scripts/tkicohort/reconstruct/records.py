@@ -70,7 +70,8 @@ def patients_frame(study, col: dict, crs: Courses, ids: np.ndarray) -> pd.DataFr
             frame[c] = frame[c].round().astype(int)
     for c in [c for c in frame.columns if c.startswith("met_")]:
         frame[c] = frame[c].astype(int)
-    order = ["patient_id", "arm", "age_years", "sex", "followup_days", "death", "death_day"]
+    # sex is optional in the contract: a study that prints none has no column
+    order = [c for c in ("patient_id", "arm", "age_years", "sex", "followup_days", "death", "death_day") if c in frame]
     rest = [c for c in frame.columns if c not in order]
     return frame[order + rest].sort_values("patient_id", kind="mergesort").reset_index(drop=True)
 

@@ -40,6 +40,20 @@ times per arm and its p the Mann–Whitney test of ``pfs_by_arm`` (``times_*``),
 raw-sum subscales of the ``qol`` table and each "Maximum Score" the highest raw sum of the scale's items
 (``stats.qol.raw_sum_maxima``); dose range and follow-up of the abstract and the follow-up and visit schedule of the Methods are design values,
 not results.
+
+Reading decisions for DECISION (``decision``; the NCI summary and the Pitoia et al. 2022 review): arms are the
+populations ``sorafenib`` / ``placebo``; median PFS per arm is the Kaplan–Meier median of ``pfs_by_arm``, the hazard
+ratio and its limits the Cox model of that table (sorafenib against placebo) and the P the log-rank p; response rates
+are shares of the whole arm (``orr == 1``, ``bor == 'PR'``); "stable disease ≥ 6 months" is a best response of SD
+with PFS ≥ 6 months, as a share of the arm (review) or of the arm's patients without an objective response (NCI);
+the clinical benefit rate is PR or that stable disease; the duration of PR is the Kaplan–Meier median duration of
+response of ``efficacy``. Crossover, open-label and beyond-progression analyses, biomarkers, adverse events, dose
+changes and deaths are not reconstructed; dates and design values are not results.
+
+Reading decisions for Luo et al. 2014 (``luo_2014``): times in weeks, the plan's unit (``pfs_overall``); the review's
+medians in months are the same medians converted with 365.25 / 12 days a month (the review's own values are what
+30-day months give, a recorded conflict); "durable response" is disease control (PR or SD) lasting at least 24 weeks,
+a reading the abstract does not define; adverse events are not reconstructed.
 """
 
 from __future__ import annotations
@@ -526,4 +540,82 @@ TEHRAN = Study(
     },
 )
 
-STUDIES = {"zhujiang_2023": ZHUJIANG, "tehran": TEHRAN}
+
+# --- DECISION (decision) -------------------------------------------------------------------------------------------
+
+NOT_A_RESULT = Unavailable("a calendar date, year or design value, not a result")
+SD6 = "bor == 'SD' and pfs_months >= 6"
+NO_RESPONSE = "bor != 'PR' and bor != 'CR'"
+DE_PFS = Cell("pfs_by_arm", {"variable": "arm"}, arm_column="level")
+DE_HR = {stat: Cell("pfs_by_arm", {"variable": "arm", "level": "sorafenib"}, column=column)
+         for stat, column in (("hr", "hr"), ("ci_low", "hr_ci_low"), ("ci_high", "hr_ci_high"))}
+DE_HR["p_value"] = Cell("pfs_by_arm", {"variable": "arm"}, column="logrank_p")
+DE_DOR = Cell("efficacy", {"section": DOR_SECTION, "item": "median, Kaplan–Meier (months)"}, column="median")
+DE_NOT_RECONSTRUCTED = Unavailable("not reconstructed (crossover, open-label and beyond-progression treatment, "
+                                   "biomarkers, adverse events, dose changes and deaths are not modelled)")
+DE_TEXT = {
+    "Patients treated with sorafenib": Population(), "Patients receiving placebo": Population(),
+    "Progression-free survival": DE_PFS, "Progression-free survival, sorafenib vs placebo": DE_HR,
+    "Clinical benefit rate (CR + PR + SD > 6 mo)": Subset(f"bor == 'PR' or ({SD6})"), "PR rate": Subset(),
+    "SD > 6 mo": Subset(SD6), "Duration of PR": DE_DOR,
+    "PFS on sorafenib from the start of the trial (exploratory analysis)": DE_PFS,
+    "PFS of patients who initially received placebo (exploratory analysis)": DE_PFS,
+}
+DE_REVIEW_ROW = {"Dosage": NOT_A_RESULT, "Ref.": NOT_A_RESULT, "Enrolled patients (n)": Population(), "n": Population(),
+                 "PR (%)": Subset(), "PR, %": Subset(), "SD, %": Subset(SD6), "mPFS (mo)": DE_PFS,
+                 "Median PFS (mo)": DE_PFS, "*": DE_NOT_RECONSTRUCTED}
+
+DECISION = Study(
+    populations={"randomised": None, "sorafenib": "arm == 'sorafenib'", "placebo": "arm == 'placebo'"},
+    arms={"sorafenib": "sorafenib", "placebo": "placebo"},
+    tables={
+        "Source": Resolver(default=NOT_A_RESULT),
+        "The Study": Resolver({"Patients enrolled": Population()}, default=NOT_A_RESULT),
+        "Results": Resolver({
+            "Progression-free survival": DE_PFS, "Complete response": Subset(), "Objective response rate": Subset(),
+            "Stable disease ≥ 6 months": Share(Subset(SD6), Subset(NO_RESPONSE)),
+            "FDA approval of sorafenib for this indication, on the trial's results": NOT_A_RESULT,
+        }, default=DE_NOT_RECONSTRUCTED),
+        "Limitations": Resolver({"Complete response": Subset(), "Partial response": Subset()}),
+        "Text, Sorafenib": Resolver(DE_TEXT, default=DE_NOT_RECONSTRUCTED),
+        "Text, Multikinase inhibitors": Resolver({
+            "Median PFS in the phase III trials, lower end of the range": DE_PFS,
+            "Objective responses in the phase III trials, lower end of the range": Subset("orr == 1")}),
+        "Table 1": Resolver({"Sorafenib[6]; NCT00984282": DE_REVIEW_ROW}),
+        "Table 2": Resolver({"Brose et al[6], 2014": DE_REVIEW_ROW}),
+    },
+)
+
+# --- Luo et al. 2014 (luo_2014) --------------------------------------------------------------------------------------
+
+DURABLE = "dcr == 1 and pfs_weeks >= 24"
+NO_ADVERSE_EVENTS = Unavailable("adverse events are not reconstructed")
+
+
+def in_months(endpoint: str) -> Compute:
+    """The Kaplan–Meier median of ``pfs_overall`` (weeks, the plan's unit) in months of 365.25 / 12 days."""
+
+    def months(ctx: Context, entry: dict, statistic: str) -> float:
+        weeks = Cell("pfs_overall", {"endpoint": endpoint, "statistic": "median"}).value(ctx, entry, "median", None)
+        return weeks * 7 / ctx.days_per_month
+
+    return Compute(months, f"tables/pfs_overall.csv [{endpoint} median] in weeks × 7 / days per month")
+
+
+LUO = Study(
+    populations={"all": None},
+    tables={
+        "Abstract": Resolver({
+            "Patients recruited": Population(), "Histology: Papillary": Subset(), "Histology: Follicular": Subset(),
+            "Partial response rate": Subset(), "Durable response": Subset(DURABLE),
+            "Median progression-free survival": _pfs_overall("median"),
+            "Median overall survival": _pfs_overall("median", "os"), "Dose reduction required": Subset(),
+        }, default=NO_ADVERSE_EVENTS),
+        "Record": Resolver(default=NOT_A_RESULT),
+        "Table 2": Resolver({"Luo et al[88], 2014": {
+            "Ref.": NOT_A_RESULT, "n": Population(), "PR, %": Subset(), "SD, %": Subset(),
+            "Median PFS (mo)": in_months("pfs"), "Median OS (mo)": in_months("os"), "*": NO_ADVERSE_EVENTS}}),
+    },
+)
+
+STUDIES = {"zhujiang_2023": ZHUJIANG, "tehran": TEHRAN, "decision": DECISION, "luo_2014": LUO}
