@@ -1,36 +1,81 @@
 """Logging of a workflow job: its messages, and the error that stops it, in the log file the rule names.
 
-Snakemake's error message points to the rule's ``log:`` file; a job that stopped on an uncaught exception used to
-leave that file empty (the traceback went to the console only). :func:`rule_logging` sends the job's messages to the
-log and installs an exception hook that writes the traceback there too (and still to stderr); :func:`fail` stops the
-job with one message, written to both.
+The rules run their jobs in Snakemake's own process (a ``run:`` block calling :mod:`tkicohort.jobs`, side by side
+in threads), so a job cannot take the process-wide logging set-up or exception hook for itself. :func:`job_log`
+gives one job its log instead: the job's messages (logger ``tkicohort.job``, from the job's thread only) go to the
+rule's ``log:`` file, and an error that stops the job is written there too before it is raised again for Snakemake
+to report on the console. :func:`fail` stops a job with one message (a plan or data problem), written to the log
+and shown without a traceback; any other error leaves its traceback in the log.
+
+A rule that runs a script instead (``script:``, a new Python per job) calls :func:`rule_logging` first: the process's
+messages go to the log, and an uncaught error is written there and on stderr (its message alone for :func:`fail`).
 """
 
 from __future__ import annotations
 
 import logging
 import sys
+import threading
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import NoReturn
 
-_LOG = logging.getLogger("tkicohort.rule")
+LOG = logging.getLogger("tkicohort.job")
+LOG.setLevel(logging.INFO)
+LOG.propagate = False  # a job's messages belong in its log file, not on Snakemake's console
+
+
+class JobFailure(Exception):
+    """A problem of the plan or the data that stops a job: its message is the whole report."""
+
+
+@contextmanager
+def job_log(path: str | Path) -> Iterator[logging.Logger]:
+    """The job's messages at INFO and above to ``path`` (replacing an earlier run's log); an error that leaves the
+    block is written there as well (its message for :class:`JobFailure`, else its traceback) and raised again."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    # appended, opened at the first message: a job that writes its own report there first (ingestion) keeps it
+    handler = logging.FileHandler(path, mode="a", encoding="utf-8", delay=True)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    thread = threading.get_ident()
+    handler.addFilter(lambda record: record.thread == thread)  # jobs running beside this one log elsewhere
+    LOG.addHandler(handler)
+    try:
+        yield LOG
+    except JobFailure as err:
+        LOG.error("%s", err)
+        raise
+    except BaseException:
+        LOG.error("%s", traceback.format_exc().rstrip())
+        raise
+    finally:
+        LOG.removeHandler(handler)
+        handler.close()
+
+
+def fail(message: str) -> NoReturn:
+    """Stop the job with ``message`` (in its log and on the console, without a traceback)."""
+    raise JobFailure(message)
 
 
 def rule_logging(log_path: str) -> None:
-    """Messages at INFO and above to ``log_path``; an uncaught exception's traceback to it as well as stderr."""
+    """For a job that is a process of its own: messages at INFO and above to ``log_path``; an uncaught exception's
+    traceback to it as well as stderr, a :class:`JobFailure` as its message alone (exit status 1 either way)."""
     logging.basicConfig(filename=log_path, level=logging.INFO, format="%(message)s")
     previous = sys.excepthook
 
     def hook(kind, value, tb):
-        _LOG.error("".join(traceback.format_exception(kind, value, tb)).rstrip())
+        if issubclass(kind, JobFailure):
+            logging.error("%s", value)
+            logging.shutdown()
+            print(value, file=sys.stderr)
+            return
+        logging.error("%s", "".join(traceback.format_exception(kind, value, tb)).rstrip())
         logging.shutdown()
         previous(kind, value, tb)
 
     sys.excepthook = hook
-
-
-def fail(message: str) -> NoReturn:
-    """Stop the job with ``message`` in its log and on stderr (non-zero exit, no traceback)."""
-    _LOG.error(message)
-    logging.shutdown()
-    sys.exit(message)

@@ -11,7 +11,7 @@ from tkicohort.cohort_files import cohort_data, survival_only_message
 from tkicohort.config import ConfigProblem, read_plan, selected_cohorts, selected_studies
 from tkicohort.ingest.contract import TABLES
 from tkicohort.plan_check import check_cohort
-from tkicohort.stats.tables import MAKERS, context_reads, tables_for
+from tkicohort.cohort_outputs import STATS_TABLES, context_reads, tables_for
 
 
 validate(config, schema="../schemas/config.schema.yaml")
@@ -57,7 +57,7 @@ TABLE_FORMATS = ("csv", "md", "html", "xlsx", "docx")  # every table: tidy CSV a
 
 wildcard_constraints:
     cohort="|".join(COHORTS),
-    table="|".join(MAKERS),
+    table="|".join(STATS_TABLES),
 
 
 def cohort_folder(wildcards):

@@ -12,7 +12,7 @@ rule analysis_dataset:
         plan=plan_of,
     log:
         "logs/{cohort}/analysis_dataset.log",
-    conda:
-        "../envs/pipeline.yaml"
-    script:
-        "../../scripts/rules/analysis_dataset.py"
+    run:
+        from tkicohort.jobs import data
+
+        data.analysis_dataset(input, output, params, wildcards, log[0])

@@ -1,5 +1,6 @@
-# Figures stage. Which figures a plan yields and what each reads: tkicohort.figures (figures_for, figure_reads).
-from tkicohort.figures import FIGURE_PATTERN, figure_reads, figures_for
+# Figures stage. Which figures a plan yields and what each reads: tkicohort.cohort_outputs (figures_for,
+# figure_reads); the figures themselves: tkicohort.figures.
+from tkicohort.cohort_outputs import FIGURE_PATTERN, figure_reads, figures_for
 
 
 # input name -> path: the analysis dataset, the RECIST outputs, the stats tables and QoL data the figure reads
@@ -19,7 +20,7 @@ figure_targets = lambda cohort: [
 
 
 rule figure:
-    """One figure of a cohort (which ones: tkicohort.figures.figures_for), PNG at 300 dpi and SVG."""
+    """One figure of a cohort (which ones: tkicohort.cohort_outputs.figures_for), PNG at 300 dpi and SVG."""
     input:
         unpack(figure_inputs),
     output:
@@ -31,7 +32,7 @@ rule figure:
         "logs/{cohort}/figures/{figure}.log",
     wildcard_constraints:
         figure=FIGURE_PATTERN,
-    conda:
-        "../envs/pipeline.yaml"
-    script:
-        "../../scripts/rules/figure.py"
+    run:
+        from tkicohort.jobs import figures
+
+        figures.figure(input, output, params, wildcards, log[0])

@@ -11,7 +11,7 @@ rule ingest:
         tables=TABLE_NAMES,
     log:
         "logs/{cohort}/ingest.log",
-    conda:
-        "../envs/pipeline.yaml"
-    script:
-        "../../scripts/rules/ingest.py"
+    run:
+        from tkicohort.jobs import data
+
+        data.ingest(input, output, params, wildcards, log[0])

@@ -12,7 +12,7 @@ rule recist:
         tumour_data=tumour_data,
     log:
         "logs/{cohort}/recist.log",
-    conda:
-        "../envs/pipeline.yaml"
-    script:
-        "../../scripts/rules/recist.py"
+    run:
+        from tkicohort.jobs import data
+
+        data.recist(input, output, params, wildcards, log[0])

@@ -12,10 +12,10 @@ rule cohort_report:
         notes=lambda w: [] if DATA[w.cohort]["tumour_data"] else [survival_only_message(w.cohort)],
     log:
         "logs/{cohort}/report.log",
-    conda:
-        "../envs/pipeline.yaml"
-    script:
-        "../../scripts/rules/report.py"
+    run:
+        from tkicohort.jobs import report
+
+        report.cohort_report(input, output, params, wildcards, log[0])
 
 
 rule report:
@@ -27,7 +27,7 @@ rule report:
         "results/report.html",
     log:
         "logs/report.log",
-    conda:
-        "../envs/pipeline.yaml"
-    script:
-        "../../scripts/rules/combined_report.py"
+    run:
+        from tkicohort.jobs import report
+
+        report.report(input, output, params, wildcards, log[0])

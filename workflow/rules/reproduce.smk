@@ -15,10 +15,10 @@ rule reconstruct:
         study=lambda w: study_of(w.cohort),
     log:
         "logs/reconstruction/{cohort}.log",
-    conda:
-        "../envs/pipeline.yaml"
-    script:
-        "../../scripts/rules/reconstruct.py"
+    run:
+        from tkicohort.jobs import reproduce
+
+        reproduce.reconstruct(input, output, params, wildcards, log[0])
 
 
 rule reconstruct_all:
@@ -37,10 +37,10 @@ rule plausibility:
         qol_layout=lambda w: plan_of(w).get("qol", {}).get("raw_subscales", ""),
     log:
         "logs/{cohort}/plausibility.log",
-    conda:
-        "../envs/pipeline.yaml"
-    script:
-        "../../scripts/rules/plausibility.py"
+    run:
+        from tkicohort.jobs import reproduce
+
+        reproduce.plausibility(input, output, params, wildcards, log[0])
 
 
 rule audit:
@@ -54,10 +54,10 @@ rule audit:
         study="|".join(AUDITED),
     log:
         "logs/{study}/audit.log",
-    conda:
-        "../envs/pipeline.yaml"
-    script:
-        "../../scripts/rules/audit.py"
+    run:
+        from tkicohort.jobs import reproduce
+
+        reproduce.audit(input, output, params, wildcards, log[0])
 
 
 rule reproduction:
@@ -72,7 +72,7 @@ rule reproduction:
         time=lambda w: f"pfs_{plan_of(w).get('time', {}).get('unit', 'months')}",
     log:
         "logs/{cohort}/reproduction.log",
-    conda:
-        "../envs/pipeline.yaml"
-    script:
-        "../../scripts/rules/reproduction.py"
+    run:
+        from tkicohort.jobs import reproduce
+
+        reproduce.reproduction(input, output, params, wildcards, log[0])

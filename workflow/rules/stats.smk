@@ -1,5 +1,5 @@
 rule table:
-    """One statistical table of a cohort (which ones: tkicohort.stats.tables.tables_for), tidy CSV + renderings
+    """One statistical table of a cohort (which ones: tkicohort.cohort_outputs.tables_for), tidy CSV + renderings
     (Markdown, HTML, Excel, Word)."""
     input:
         unpack(table_inputs),
@@ -14,7 +14,7 @@ rule table:
         tumour_data=tumour_data,
     log:
         "logs/{cohort}/tables/{table}.log",
-    conda:
-        "../envs/pipeline.yaml"
-    script:
-        "../../scripts/rules/table.py"
+    run:
+        from tkicohort.jobs import tables
+
+        tables.table(input, output, params, wildcards, log[0])

@@ -1,7 +1,7 @@
 """The figures of a cohort, by name: which ones a plan yields, what each reads, and a dispatcher.
 
 - single arm: ``waterfall``, ``km_pfs``, ``km_subgroups_p1`` … (the subgroup Kaplan–Meier grid, one file per page
-  of at most six panels: :func:`km.subgroup_pages`), ``forest``, ``ae_grades``, ``swimmer``;
+  of at most six panels: :func:`tkicohort.cohort_outputs.subgroup_pages`), ``forest``, ``ae_grades``, ``swimmer``;
 - two arms: ``waterfall``, ``km_pfs`` (by arm, log-rank p and Cox HR printed), ``response_by_arm``,
   ``qol_boxplots`` (when the cohort has QoL data), ``ae_grades``, ``swimmer``, and with subgroups
   ``subgroup_forest_pfs`` / ``subgroup_forest_os`` (treatment HR per subgroup level and interaction p, per
@@ -25,41 +25,28 @@ response, confirmed when the plan requires confirmation (``recist.require_confir
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from ..stats.tables import TableInputs, make_table, tables_for, time_to_event_endpoints
-
-SINGLE_ARM_FIGURES = ("waterfall", "km_pfs", "km_subgroups", "forest", "ae_grades", "swimmer")
-TWO_ARM_FIGURES = ("waterfall", "km_pfs", "response_by_arm", "qol_boxplots", "ae_grades", "swimmer",
-                   "subgroup_forest_pfs", "subgroup_forest_os")
-FIGURE_NAMES = tuple(dict.fromkeys(SINGLE_ARM_FIGURES + TWO_ARM_FIGURES + ("context",)))
-#: Figures written as one file per page, ``<figure>_p<page>``.
-PAGED_FIGURES = ("km_subgroups",)
-#: A regular expression matching every figure file name (for the workflow's wildcard).
-FIGURE_PATTERN = "|".join(re.escape(f) + (r"_p[1-9][0-9]*" if f in PAGED_FIGURES else "") for f in FIGURE_NAMES)
-#: Figures of the best response (they need tumour assessments) and of PFS (they need PFS among the plan's endpoints).
-RESPONSE_FIGURES = ("waterfall", "response_by_arm", "swimmer")
-PFS_FIGURES = ("km_pfs", "km_subgroups", "forest", "subgroup_forest_pfs")
-#: Tables of the stats stage a figure reads (when the plan yields them).
-FIGURE_TABLES = {
-    "waterfall": (), "swimmer": (), "km_pfs": ("pfs_by_arm",), "km_subgroups": ("pfs_by_subgroup",),
-    "forest": ("pfs_by_subgroup", "cox_multivariable"), "response_by_arm": ("response_by_arm",),
-    "qol_boxplots": ("qol",), "ae_grades": ("adverse_events",),
-    **{f"subgroup_forest_{e}": (f"{e}_by_subgroup_and_arm", f"{e}_by_arm") for e in ("pfs", "os")},
-    "context": ("context",),
-}
-#: Other files a figure reads besides the analysis dataset: input name -> path under ``results/<cohort>/``.
-FIGURE_DATA = {
-    "waterfall": {"visits": "recist/visits.csv"},
-    "swimmer": {"best_response": "recist/best_response.csv", "visits": "recist/visits.csv",
-                "doses": "data/doses.parquet"},
-    "qol_boxplots": {"qol_data": "data/qol.parquet"},
-    "ae_grades": {"ae_rows": "data/adverse_events.parquet"},
-}
+# which figures a cohort gets and what each reads is decided at start-up from the plan alone (re-exported here)
+from ..cohort_outputs import (  # noqa: F401
+    FIGURE_DATA,
+    FIGURE_NAMES,
+    FIGURE_PATTERN,
+    FIGURE_TABLES,
+    PAGED_FIGURES,
+    PFS_FIGURES,
+    RESPONSE_FIGURES,
+    SINGLE_ARM_FIGURES,
+    TWO_ARM_FIGURES,
+    figure_reads,
+    figures_for,
+    split_page,
+    tables_for,
+)
+from ..stats.tables import TableInputs, make_table
 
 
 @dataclass
@@ -71,51 +58,6 @@ class FigureInputs:
     qol: pd.DataFrame | None = None
     doses: pd.DataFrame | None = None
     adverse_events: pd.DataFrame | None = None
-
-
-def figures_for(plan: dict, has_qol: bool = False, *, tumour_data: bool = True,
-                adverse_events: bool = True, literature: bool = False) -> list[str]:
-    """The figure files (without extension) of a cohort with this plan and these data (the flags of
-    :func:`tables_for`), a paged figure as its pages; with a literature file, ``context`` last."""
-    tables = tables_for(plan, has_qol, tumour_data=tumour_data, adverse_events=adverse_events)
-    pfs = "pfs" in time_to_event_endpoints(plan, tumour_data)
-
-    def made(name: str) -> bool:
-        if name in RESPONSE_FIGURES and not tumour_data or name in PFS_FIGURES and not pfs:
-            return False
-        if name in ("qol_boxplots", "ae_grades") or name.startswith("subgroup_forest_"):
-            return FIGURE_TABLES[name][0] in tables
-        return True
-
-    names = TWO_ARM_FIGURES if plan["design"] == "two_arm" else SINGLE_ARM_FIGURES
-    return [page for name in names if made(name) for page in _pages(name, plan)] + (["context"] if literature else [])
-
-
-def _pages(name: str, plan: dict) -> list[str]:
-    if name not in PAGED_FIGURES:
-        return [name]
-    from .km import subgroup_pages
-
-    return [f"{name}_p{p}" for p in range(1, subgroup_pages(plan) + 1)]
-
-
-def split_page(name: str) -> tuple[str, int | None]:
-    """``km_subgroups_p2`` → (``km_subgroups``, 2); a figure of one file → (name, None)."""
-    match = re.fullmatch(r"(.+)_p([1-9][0-9]*)", name)
-    if match and match.group(1) in PAGED_FIGURES:
-        return match.group(1), int(match.group(2))
-    return name, None
-
-
-def figure_reads(name: str, plan: dict, has_qol: bool = False, **flags) -> dict[str, str]:
-    """What figure ``name`` reads for this plan: input name → path under ``results/<cohort>/`` (the output
-    contract's paths). Always the analysis dataset; then the RECIST outputs and ingested data of
-    :data:`FIGURE_DATA` and the stats tables the figure uses and the plan yields (``flags``: as
-    :func:`figures_for`; a paged figure's pages read the same)."""
-    available = tables_for(plan, has_qol, **flags)
-    name = split_page(name)[0]
-    return {"dataset": "analysis/patients.csv", **FIGURE_DATA.get(name, {}),
-            **{t: f"tables/{t}.csv" for t in FIGURE_TABLES[name] if t in available}}
 
 
 def time_unit(plan: dict) -> str:

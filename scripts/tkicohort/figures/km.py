@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
+from ..cohort_outputs import PANELS_PER_PAGE, subgroup_pages
 from ..stats.kaplan_meier import KaplanMeier, kaplan_meier
 from ..stats.render import fmt_estimate_ci
 from ..stats.response import subgroup_levels
@@ -60,7 +61,7 @@ from .style import (
     wrap_text,
 )
 
-PANELS_PER_PAGE, COLUMNS = 6, 3
+COLUMNS = 3
 # millimetres: curve heights (single figure, subgroup panel, the least a crowded page may shrink a panel's curve to),
 # a risk-table row, padding round a panel, the gap between its parts, the most of a panel's width the risk-table
 # labels take, the room between numbers at risk (and tick labels) side by side, and the space under a panel
@@ -336,11 +337,6 @@ def km_pfs(dataset: pd.DataFrame, plan: dict, pfs_by_arm: pd.DataFrame | None = 
     fig = new_figure("single", g.height(), layout=None)
     draw_panel(fig, panel, g, 0.0, 0.0, cumulative_events=cumulative_events)
     return fig
-
-
-def subgroup_pages(plan: dict) -> int:
-    """Pages of the subgroup figure: one per :data:`PANELS_PER_PAGE` subgroups of the plan (at least one)."""
-    return max(1, -(-len(plan.get("subgroups", [])) // PANELS_PER_PAGE))
 
 
 def subgroup_panels(dataset: pd.DataFrame, plan: dict, pfs_by_subgroup: pd.DataFrame | None) -> list[Panel]:

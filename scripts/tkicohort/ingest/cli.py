@@ -1,6 +1,6 @@
 """Run ingestion: validate a cohort folder and write its normalised tables, all or nothing.
 
-Used by the Snakemake rule (scripts/rules/ingest.py) and as a command for data managers who want to check their
+Used by the Snakemake rule (tkicohort.jobs.data.ingest) and as a command for data managers who want to check their
 files before running anything::
 
     tkicohort-ingest resources/cohorts/example            # validate only; exit 1 and list every violation

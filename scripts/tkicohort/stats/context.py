@@ -23,13 +23,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from tkicohort.cohort_outputs import CONTEXT_READS
 from tkicohort.literature import to_months
 
 COLUMNS = ("source", "label", "agent", "setting", "phase", "n", "response_measure", "response_pct",
            "response_ci_low", "response_ci_high", "pfs_median_months", "pfs_ci_low", "pfs_ci_high", "pfs_printed",
            "reference", "study", "note")
 #: The cohort's own tables the context table reads.
-READS = ("pfs_overall", "efficacy")
+READS = CONTEXT_READS
 ORR_ITEM = "objective response (CR+PR)"
 
 

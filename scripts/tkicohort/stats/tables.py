@@ -32,6 +32,8 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
+# which tables a cohort gets is decided at start-up from the plan alone (tkicohort.cohort_outputs, re-exported here)
+from ..cohort_outputs import TIME_TO_EVENT, context_reads, tables_for, time_to_event_endpoints  # noqa: F401
 from .adverse_events import adverse_event_table
 from .baseline import baseline_table, compare_categorical, mann_whitney
 from .discrimination import N_BOOT, discrimination
@@ -50,7 +52,6 @@ from .survival_tables import (
 )
 from .treatment_by_subgroup import treatment_by_subgroup
 
-TIME_TO_EVENT = ("pfs", "os")
 ENDPOINT_NAMES = {"pfs": "Progression-free survival", "os": "Overall survival"}
 
 
@@ -80,44 +81,6 @@ def rmst_horizon(plan: dict) -> float | None:
     """``tests.rmst_horizon_months`` in the plan's time unit (None: no RMST)."""
     months = _tests(plan).get("rmst_horizon_months")
     return None if months is None else months * per_month(plan)
-
-
-def time_to_event_endpoints(plan: dict, tumour_data: bool = True) -> list[str]:
-    """The plan's time-to-event endpoints that the cohort can give (no PFS without tumour assessments)."""
-    wanted = plan.get("endpoints", ["pfs", "os", "orr", "dcr"])
-    return [e for e in TIME_TO_EVENT if e in wanted and (e != "pfs" or tumour_data)]
-
-
-def tables_for(plan: dict, has_qol: bool = False, *, tumour_data: bool = True,
-               adverse_events: bool = True, literature: bool = False) -> list[str]:
-    """Names of the tables of a cohort with this plan and these data (see the module docstring); with a literature
-    file, ``context`` last."""
-    endpoints = time_to_event_endpoints(plan, tumour_data)
-    names = ["baseline"] if plan.get("baseline") else []
-    names += ["efficacy"] if tumour_data else []
-    names += ["pfs_overall"] if endpoints else []
-    names += ["adverse_events"] if adverse_events else []
-    if plan["design"] == "two_arm":
-        names += ["response_by_arm"] if tumour_data else []
-        for e in endpoints:
-            names += [f"{e}_by_arm"] + ([f"{e}_by_subgroup_and_arm"] if plan.get("subgroups") else [])
-        names += ["qol"] if has_qol else []
-    else:
-        names += ["response_by_subgroup"] if tumour_data else []
-        names += [f"{e}_by_subgroup" for e in endpoints]
-        if "pfs" in endpoints and plan.get("multivariable", {}).get("variables"):
-            names += ["cox_multivariable", "model_discrimination"]
-    if post_baseline_subgroups(plan):
-        names += [f"{e}_post_baseline" for e in endpoints]
-    return names + (["context"] if literature else [])
-
-
-def context_reads(plan: dict, **flags) -> list[str]:
-    """The cohort's tables the ``context`` table reads (those of :data:`context.READS` the cohort has)."""
-    from .context import READS
-
-    have = tables_for(plan, **{k: v for k, v in flags.items() if k != "literature"})
-    return [t for t in READS if t in have]
 
 
 def arm_setup(plan: dict) -> tuple[str | None, list | None]:

@@ -1,0 +1,45 @@
+"""Job of the stats stage: one table of a cohort, as tidy CSV plus Markdown, HTML, Excel and Word renderings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..derive.plan_variables import PlanError
+from ..expression import ExpressionError
+from ..io import read_csv, write_bytes, write_csv, write_text
+from ..literature import LiteratureError, read_literature
+from ..rule_log import fail, job_log
+from ..stats.office import to_docx, to_xlsx
+from ..stats.render import printed, to_html, to_markdown
+from ..stats.tables import TableInputs, make_table, title_for
+
+
+def table(inputs, outputs, params, wildcards, log: str) -> None:
+    name, cohort = wildcards.table, wildcards.cohort
+    with job_log(log) as logger:
+        given = TableInputs(
+            dataset=read_csv(inputs.dataset, dtype={"patient_id": str}),
+            adverse_events=pd.read_parquet(inputs.adverse_events),
+            qol=pd.read_parquet(inputs.qol) if Path(inputs.qol).exists() else None,
+            tumour_data=params.tumour_data,
+            tables={k.removeprefix("table_"): read_csv(v) for k, v in inputs.items() if k.startswith("table_")},
+        )
+        if "literature" in inputs.keys():
+            try:
+                given.literature = read_literature(inputs.literature)
+            except LiteratureError as err:  # the file's problems, one per line, not a traceback
+                fail(f"literature file of table {name} of cohort {cohort}:\n{err}")
+        try:
+            frame = make_table(name, given, params.plan)
+        except (PlanError, ExpressionError) as err:  # a plan that does not fit the data: the message, not a traceback
+            fail(f"plan error in table {name} of cohort {cohort}: {err}")
+        title = f"{title_for(name, params.plan, params.tumour_data)} — {cohort}"
+        page = printed(name, frame, title, params.plan)
+        write_csv(frame, outputs.csv)
+        write_text(to_markdown(page), outputs.md)
+        write_text(to_html(page), outputs.html)
+        write_bytes(to_xlsx(page), outputs.xlsx)
+        write_bytes(to_docx(page), outputs.docx)
+        logger.info("%s: %d rows", name, len(frame))
