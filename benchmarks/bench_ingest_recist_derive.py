@@ -18,21 +18,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from synthetic import DERIVATION_PLAN  # run as a script: benchmarks/ is on the path
+
 HERE = Path(__file__).resolve().parent
-PLAN = {
-    "time": {"days_per_month": 30.4375},
-    "recist": {"source": "measurements", "min_sd_days": 42, "confirmation_days": 28, "max_ne_between": 1,
-               "require_confirmation": False, "clinical_benefit_sd_months": None, "pfs_max_gap_days": None},
-    "tg": {"decrease_threshold_pct": 60, "exclude_tgab_positive": True, "tgab_positive_above": 4.0},
-    "derived": {
-        "age_ge_55": {"rule": "threshold", "variable": "age_years", "ge": 55},
-        "distant_metastasis": {"rule": "any", "variables": ["met_lung", "met_bone"]},
-        "lung_only": {"rule": "only", "variable": "met_lung", "others": ["met_bone"]},
-        "hfs": {"rule": "adverse_event", "terms": ["hand-foot skin reaction"], "min_grade": 1},
-        "tg_response_60": {"rule": "tg_response"},
-        "dose_status": {"rule": "dose_status"},
-    },
-}
+PLAN = DERIVATION_PLAN
 
 
 def peak_gb() -> float:

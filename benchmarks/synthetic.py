@@ -16,6 +16,22 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 VISIT_DAYS = np.array([-7, 56, 112, 168, 224, 280, 336, 392])
+#: The plan sections that derive the synthetic cohort's analysis dataset (RECIST, Tg response, derived variables),
+#: shared by the benchmarks that run the pipeline on it.
+DERIVATION_PLAN = {
+    "time": {"days_per_month": 30.4375},
+    "recist": {"source": "measurements", "min_sd_days": 42, "confirmation_days": 28, "max_ne_between": 1,
+               "require_confirmation": False, "clinical_benefit_sd_months": None, "pfs_max_gap_days": None},
+    "tg": {"decrease_threshold_pct": 60, "exclude_tgab_positive": True, "tgab_positive_above": 4.0},
+    "derived": {
+        "age_ge_55": {"rule": "threshold", "variable": "age_years", "ge": 55},
+        "distant_metastasis": {"rule": "any", "variables": ["met_lung", "met_bone"]},
+        "lung_only": {"rule": "only", "variable": "met_lung", "others": ["met_bone"]},
+        "hfs": {"rule": "adverse_event", "terms": ["hand-foot skin reaction"], "min_grade": 1},
+        "tg_response_60": {"rule": "tg_response"},
+        "dose_status": {"rule": "dose_status"},
+    },
+}
 
 
 def write_table(columns: dict, path: Path) -> None:

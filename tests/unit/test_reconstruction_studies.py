@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from pathlib import Path
 
@@ -36,11 +37,11 @@ QUICK = {"particles": 150, "max_generations": 2, "batch": 600, "ae_particles": 6
          "chain_steps": 100}
 
 
-@pytest.fixture(scope="module", params=list(STUDIES))
-def committed(request):
-    name = request.param
-    folder = REPO / "resources" / "studies" / name
-    study = load_study(folder)
+@functools.cache
+def through_pipeline(name: str) -> dict:
+    """A study's committed cohort read back through the pipeline (once per test run): its ingested files, RECIST
+    visits, analysis dataset and every table of its plan."""
+    study = load_study(REPO / "resources" / "studies" / name)
     plan = load_yaml(REPO / STUDIES[name])
     tables = ingest_cohort(study.cohort_folder()).tables
     visits, best = run_recist(tables["patients"], tables["tumor_measurements"], tables["responses"], plan["recist"])
@@ -48,6 +49,16 @@ def committed(request):
                                      adverse_events=tables["adverse_events"], doses=tables["doses"])
     inputs = TableInputs(dataset=dataset, adverse_events=tables["adverse_events"], qol=tables["qol"])
     made = {t: make_table(t, inputs, plan) for t in tables_for(plan, has_qol=len(tables["qol"]) > 0)}
+    return {"study": study, "plan": plan, "tables": tables, "visits": visits, "dataset": dataset, "made": made}
+
+
+@pytest.fixture(scope="module", params=list(STUDIES))
+def committed(request):
+    name = request.param
+    folder = REPO / "resources" / "studies" / name
+    run = through_pipeline(name)
+    study, plan, tables, visits, dataset, made = (run[k] for k in ("study", "plan", "tables", "visits", "dataset",
+                                                                   "made"))
     summary = read_csv(folder / "ensemble" / "summary.csv")
     data = {"visits": visits, **{k: tables[k] for k in ("tumor_measurements", "adverse_events", "doses")}}
     document = load_publication(folder / "published.yaml")
@@ -201,14 +212,8 @@ def test_the_plausibility_command_fails_a_cohort_with_artefacts(tmp_path, capsys
 
 
 def _committed_tables(name: str) -> tuple[pd.DataFrame, dict]:
-    study = load_study(REPO / "resources" / "studies" / name)
-    plan = load_yaml(REPO / STUDIES[name])
-    tables = ingest_cohort(study.cohort_folder()).tables
-    _, best = run_recist(tables["patients"], tables["tumor_measurements"], tables["responses"], plan["recist"])
-    dataset = build_analysis_dataset(tables["patients"], best, plan, labs=tables["labs"],
-                                     adverse_events=tables["adverse_events"], doses=tables["doses"])
-    inputs = TableInputs(dataset=dataset, adverse_events=tables["adverse_events"], qol=tables["qol"])
-    return dataset, {t: make_table(t, inputs, plan) for t in tables_for(plan, has_qol=False)}
+    run = through_pipeline(name)
+    return run["dataset"], run["made"]
 
 
 SEEDS_REFERENCE = REPO / "tests" / "reference" / "seeds"
