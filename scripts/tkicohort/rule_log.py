@@ -6,15 +6,11 @@ gives one job its log instead: the job's messages (logger ``tkicohort.job``, fro
 rule's ``log:`` file, and an error that stops the job is written there too before it is raised again for Snakemake
 to report on the console. :func:`fail` stops a job with one message (a plan or data problem), written to the log
 and shown without a traceback; any other error leaves its traceback in the log.
-
-A rule that runs a script instead (``script:``, a new Python per job) calls :func:`rule_logging` first: the process's
-messages go to the log, and an uncaught error is written there and on stderr (its message alone for :func:`fail`).
 """
 
 from __future__ import annotations
 
 import logging
-import sys
 import threading
 import traceback
 from collections.abc import Iterator
@@ -61,21 +57,3 @@ def fail(message: str) -> NoReturn:
     """Stop the job with ``message`` (in its log and on the console, without a traceback)."""
     raise JobFailure(message)
 
-
-def rule_logging(log_path: str) -> None:
-    """For a job that is a process of its own: messages at INFO and above to ``log_path``; an uncaught exception's
-    traceback to it as well as stderr, a :class:`JobFailure` as its message alone (exit status 1 either way)."""
-    logging.basicConfig(filename=log_path, level=logging.INFO, format="%(message)s")
-    previous = sys.excepthook
-
-    def hook(kind, value, tb):
-        if issubclass(kind, JobFailure):
-            logging.error("%s", value)
-            logging.shutdown()
-            print(value, file=sys.stderr)
-            return
-        logging.error("%s", "".join(traceback.format_exception(kind, value, tb)).rstrip())
-        logging.shutdown()
-        previous(kind, value, tb)
-
-    sys.excepthook = hook

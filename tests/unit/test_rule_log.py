@@ -1,6 +1,5 @@
 """A job's messages and the error that stops it reach the log file its rule names (Snakemake's error message points
-there), and the error still reaches Snakemake: jobs run side by side in threads of one process, or (a rule with a
-script) each as a Python process of its own."""
+there), and the error still reaches Snakemake: jobs run side by side in threads of one process."""
 
 import os
 import subprocess
@@ -83,26 +82,3 @@ def test_snakemake_shows_the_message_of_a_failed_run_job_on_the_console(tmp_path
     assert (tmp_path / "a.log").read_text() == "plan error in table efficacy of cohort c: unknown level\n"
     assert not (tmp_path / "a.txt").exists()
 
-
-def _script(tmp_path, body: str) -> tuple[subprocess.CompletedProcess, str]:
-    """A job run as a script, a Python process of its own."""
-    log = tmp_path / "script.log"
-    code = f"from tkicohort.rule_log import fail, rule_logging\nrule_logging({str(log)!r})\n{body}\n"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
-                          env={**os.environ, "PYTHONPATH": str(SCRIPTS)})
-    return done, log.read_text() if log.exists() else ""
-
-
-def test_a_script_job_writes_an_uncaught_error_with_its_traceback_to_the_log_and_the_console(tmp_path):
-    done, log = _script(tmp_path, "import logging\nlogging.info('reading')\nraise ValueError('no such column: x')")
-    assert done.returncode != 0
-    assert log.startswith("reading\n") and "Traceback (most recent call last)" in log
-    assert "ValueError: no such column: x" in log and "ValueError: no such column: x" in done.stderr
-
-
-def test_a_script_job_that_fails_gives_one_message_in_both_places_and_no_traceback(tmp_path):
-    done, log = _script(tmp_path, "fail('plan error in table efficacy of cohort c: unknown level')")
-    assert done.returncode == 1
-    assert log.strip() == "plan error in table efficacy of cohort c: unknown level"
-    assert done.stderr.strip() == "plan error in table efficacy of cohort c: unknown level"
-    assert "Traceback" not in log + done.stderr
