@@ -296,12 +296,19 @@ def tick_label(value: float) -> str:
 
 def save(fig: Figure, png_path: str | Path, svg_path: str | Path) -> None:
     """Write the figure as PNG (300 dpi) and SVG; identical figures give identical bytes."""
+    for path, fmt in ((png_path, "png"), (svg_path, "svg")):
+        _write_bytes(rendered(fig, fmt), path)
+
+
+_METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
+
+
+def rendered(fig: Figure, fmt: str) -> bytes:
+    """The bytes of the figure as ``png`` (300 dpi) or ``svg``, without the metadata that would make them vary."""
     with mpl.rc_context(RC):
-        for path, fmt, metadata in ((png_path, "png", {"Software": None}),
-                                    (svg_path, "svg", {"Date": None, "Creator": None})):
-            buffer = io.BytesIO()
-            fig.savefig(buffer, format=fmt, dpi=DPI, metadata=metadata)
-            _write_bytes(buffer.getvalue(), path)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format=fmt, dpi=DPI, metadata=_METADATA[fmt])
+        return buffer.getvalue()
 
 
 def _write_bytes(data: bytes, path: str | Path) -> None:
