@@ -338,13 +338,11 @@ def rendered(fig: Figure, fmt: str) -> bytes:
     with mpl.rc_context(RC):
         buffer = io.BytesIO()
         if fmt == "png":
-            fig.savefig(buffer, format="rgba", dpi=DPI)
-            width, height = fig.canvas.get_width_height(physical=True)
-            pixels = np.frombuffer(buffer.getvalue(), np.uint8).reshape(height, width, 4)
-            if (pixels[..., 3] == 255).all():
-                pixels = pixels[..., :3]
-            buffer = io.BytesIO()
-            PIL.Image.fromarray(pixels).save(buffer, format="png", dpi=(DPI, DPI), compress_level=PNG_COMPRESS_LEVEL)
+            fig.savefig(io.BytesIO(), format="rgba", dpi=DPI)  # draws the figure on its Agg canvas
+            image = PIL.Image.fromarray(np.asarray(fig.canvas.buffer_rgba()))
+            if image.getchannel("A").getextrema() == (255, 255):
+                image = image.convert("RGB")
+            image.save(buffer, format="png", dpi=(DPI, DPI), compress_level=PNG_COMPRESS_LEVEL)
         else:
             fig.savefig(buffer, format=fmt, dpi=DPI, metadata=_SVG_METADATA)
         return buffer.getvalue()
