@@ -306,19 +306,18 @@ def save(fig: Figure, png_path: str | Path, svg_path: str | Path) -> None:
 
 @contextlib.contextmanager
 def laid_out(fig: Figure):
-    """Within this block, ``fig``'s constrained layout is done once, not at each saving. matplotlib lays a figure
-    with a layout engine out anew before every rendering (a whole draw without output to measure its text, then the
-    layout, then the draw), which is about half the work of saving a figure of constrained layout twice; here it is
-    laid out once at 300 dpi on the Agg canvas, as the PNG always was, and the SVG takes the same positions."""
+    """Within this block, ``fig``'s constrained layout is done once, not at each saving. For a figure with a layout
+    engine, savefig draws twice: a draw without output that lays the figure out and then measures every artist,
+    and the real draw; saving a figure of constrained layout twice so laid it out twice and drew it four times.
+    Here the engine lays it out once, on the Agg canvas at 300 dpi, as the PNG always was (the same pixels), and is
+    then set aside, so that each file is drawn once; the SVG takes the PNG's positions."""
     engine = fig.get_layout_engine()
     if engine is None:
         yield fig
         return
     with mpl.rc_context({**RC, "figure.autolayout": False, "figure.constrained_layout.use": False}):
-        fig.draw_without_rendering()
-        # no layout engine: the axes stay where the layout put them, and savefig, which measures the text of a figure
-        # with any engine (even the placeholder of "none") in a draw of its own before drawing it, draws it once
-        fig.set_layout_engine(None)
+        engine.execute(fig)  # what savefig's draw without output does first; the rest of it only measures text
+        fig.set_layout_engine(None)  # the axes stay where the layout put them; savefig draws the figure once
     try:
         yield fig
     finally:
