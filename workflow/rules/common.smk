@@ -12,6 +12,8 @@ from tkicohort.config import ConfigProblem, read_plan, selected_cohorts, selecte
 from tkicohort.ingest.contract import TABLES
 from tkicohort.plan_check import check_cohort
 from tkicohort.cohort_outputs import STATS_TABLES, context_reads, tables_for
+from tkicohort.plan_labels import statistics_plan
+from tkicohort.jobs.workers import run_job  # every rule's run: block: where its job runs
 
 
 validate(config, schema="../schemas/config.schema.yaml")
@@ -82,6 +84,18 @@ def plan_of(wildcards):
     return PLANS[wildcards.cohort]
 
 
+# The plans without their labels (tkicohort.plan_labels), which the statistics and the analysis dataset take: a label
+# edit reruns the renderings only. The context table names the cohort by the plan's title, so it keeps the title.
+UNLABELLED = {c: statistics_plan(p) for c, p in PLANS.items()}
+UNLABELLED_TITLED = {c: statistics_plan(p, keep_title=True) for c, p in PLANS.items()}
+
+
+def unlabelled_plan_of(wildcards):
+    if wildcards.get("table") == "context":
+        return UNLABELLED_TITLED[wildcards.cohort]
+    return UNLABELLED[wildcards.cohort]
+
+
 def has_qol(cohort):
     return DATA[cohort]["has_qol"]
 
@@ -95,7 +109,7 @@ def tumour_data(wildcards):
     return DATA[wildcards.cohort]["tumour_data"]
 
 
-def table_inputs(wildcards):
+def statistics_inputs(wildcards):
     inputs = {
         "dataset": f"results/{wildcards.cohort}/analysis/patients.csv",
         "adverse_events": f"results/{wildcards.cohort}/data/adverse_events.parquet",
@@ -104,7 +118,7 @@ def table_inputs(wildcards):
     if wildcards.table == "context":  # the cohort's own tables and the literature file
         cohort = wildcards.cohort
         reads = context_reads(PLANS[cohort], **cohort_flags(cohort))
-        inputs.update({f"table_{t}": f"results/{cohort}/tables/{t}.csv" for t in reads})
+        inputs.update({f"table_{t}": f"results/{cohort}/stats/{t}.json" for t in reads})
         inputs["literature"] = config["literature"]
     return inputs
 
