@@ -82,3 +82,26 @@ def test_written_files_are_readable_by_the_group(tmp_path, render):
     finally:
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "t").stat().st_mode) == 0o644
+
+
+def test_docx_package_is_what_python_docx_saves_with_fixed_times():
+    """The package is written member by member (one compression instead of two); it must be exactly python-docx's
+    own ``save`` with the times fixed, so a change in python-docx's writer shows here."""
+    from tkicohort.stats.office import _docx_package, _new_document, normalised_package
+
+    document = _new_document()
+    document.add_paragraph("text — ü").add_run("=1+1").bold = True
+    document.add_table(rows=2, cols=2).rows[1].cells[1].text = "9.5 (7.1–12.0)"
+    saved = io.BytesIO()
+    document.save(saved)
+    assert _docx_package(document) == normalised_package(saved.getvalue())
+
+
+def test_a_table_does_not_change_the_next_one():
+    """The Word document is a copy of a template parsed once: rendering a wide table (landscape page) between two
+    renderings of a narrow one leaves the narrow one's bytes unchanged."""
+    p = table()
+    first = to_docx(p)
+    wide = Printed("wide", [f"column {j}" for j in range(9)], [["x" * 30] * 9], indent=[0], footnotes=["n"])
+    to_docx(wide)
+    assert to_docx(p) == first
