@@ -11,7 +11,7 @@ from tkicohort.cohort_files import cohort_data, survival_only_message
 from tkicohort.config import ConfigProblem, read_plan, selected_cohorts, selected_studies
 from tkicohort.ingest.contract import TABLES
 from tkicohort.plan_check import check_cohort
-from tkicohort.cohort_outputs import STATS_TABLES, context_reads, tables_for
+from tkicohort.cohort_outputs import STATS_TABLES, table_reads, tables_for
 from tkicohort.plan_labels import statistics_plan
 from tkicohort.jobs.workers import run_job  # every rule's run: block: where its job runs
 
@@ -110,15 +110,17 @@ def tumour_data(wildcards):
 
 
 def statistics_inputs(wildcards):
+    """The analysis dataset, the ingested adverse events and QoL data, the statistics of the cohort's tables this one
+    reads (tkicohort.cohort_outputs.table_reads) and, for the context table, the literature file."""
+    cohort = wildcards.cohort
     inputs = {
-        "dataset": f"results/{wildcards.cohort}/analysis/patients.csv",
-        "adverse_events": f"results/{wildcards.cohort}/data/adverse_events.parquet",
-        "qol": f"results/{wildcards.cohort}/data/qol.parquet",
+        "dataset": f"results/{cohort}/analysis/patients.csv",
+        "adverse_events": f"results/{cohort}/data/adverse_events.parquet",
+        "qol": f"results/{cohort}/data/qol.parquet",
     }
-    if wildcards.table == "context":  # the cohort's own tables and the literature file
-        cohort = wildcards.cohort
-        reads = context_reads(PLANS[cohort], **cohort_flags(cohort))
-        inputs.update({f"table_{t}": f"results/{cohort}/stats/{t}.json" for t in reads})
+    reads = table_reads(wildcards.table, PLANS[cohort], **cohort_flags(cohort))
+    inputs.update({f"table_{t}": f"results/{cohort}/stats/{t}.json" for t in reads})
+    if wildcards.table == "context":
         inputs["literature"] = config["literature"]
     return inputs
 

@@ -91,10 +91,31 @@ def _workers(count: int):
         return _pool
 
 
+def _lost(pool) -> None:
+    """Forget a pool whose worker died (killed, out of memory): the jobs after this one start a new one."""
+    global _pool
+    with _pool_lock:
+        if _pool is pool:
+            _pool = None
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
 def run_job(job: str, input, output, params, wildcards, log, workflow) -> None:
-    """Run a rule's job: in a worker process when Snakemake's process runs its jobs itself, else in this thread. ``input`` … ``log``: the rule's; ``workflow``: Snakemake's workflow object."""
+    """Run a rule's job: in a worker process when Snakemake's process runs its jobs itself, else in this thread.
+    ``input`` … ``log``: the rule's; ``workflow``: Snakemake's workflow object."""
+    from concurrent.futures.process import BrokenProcessPool
+
     args = (job, Named.of(input), Named.of(output), Named.of(params), Named.of(wildcards), str(log[0]))
     if not workflow.is_main_process:
         call(*args)
-    else:
-        _workers(max(1, int(workflow.cores))).submit(call, *args).result()
+        return
+    pool = _workers(max(1, int(workflow.cores)))
+    try:
+        pool.submit(call, *args).result()
+    except BrokenProcessPool:
+        _lost(pool)
+        raise RuntimeError(f"the worker process running job {job} stopped before the job ended (killed, or out of "
+                           "memory?)") from None
+    except BaseException as err:
+        # the worker wrote the job's traceback to the job's log; Snakemake shows the error, not the pool around it
+        raise err.with_traceback(None) from None

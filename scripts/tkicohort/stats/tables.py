@@ -61,7 +61,7 @@ class TableInputs:
     adverse_events: pd.DataFrame | None = None
     qol: pd.DataFrame | None = None
     tumour_data: bool = True
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # the cohort's own tables a table reads (context)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # other tables' statistics a table reads (table_reads)
     literature: pd.DataFrame | None = None  # tkicohort.literature.read_literature (context)
 
 
@@ -197,7 +197,11 @@ def make_cox_multivariable(inputs: TableInputs, plan: dict) -> pd.DataFrame:
     table, warnings = multivariable_cox(patients, variables, time=time_column(plan),
                                         firth=_tests(plan).get("cox_firth", False))
     table["warning"] = "; ".join(warnings)
-    table["discrimination"] = discrimination_summary(make_model_discrimination(inputs, plan))
+    # the model's discrimination: its own table's statistics when the job has them (computed once), else computed here
+    discrimination_table = inputs.tables.get("model_discrimination")
+    if discrimination_table is None:
+        discrimination_table = make_model_discrimination(inputs, plan)
+    table["discrimination"] = discrimination_summary(discrimination_table)
     return describe_terms(table, patients, variables, time_column(plan), "pfs_event", plan.get("baseline", []))
 
 
