@@ -73,6 +73,6 @@ def restore_labels(frame, texts: list[str]):
     """A copy of the table ``frame`` (pandas) with every placeholder in its text cells and column names replaced by
     the label's text (``texts``: :func:`label_texts` of the full plan)."""
     out = frame.copy()
-    for column in out.columns[out.dtypes == object]:
+    for column in out.select_dtypes(include="object").columns:
         out[column] = out[column].map(lambda v: restore_text(v, texts) if isinstance(v, str) and OPEN in v else v)
     return out.rename(columns=lambda c: restore_text(c, texts) if isinstance(c, str) else c)

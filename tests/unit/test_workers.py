@@ -29,7 +29,7 @@ def test_a_named_list_becomes_a_plain_stand_in_that_pickles():
         assert list(got.keys()) == ["dataset", "tables"] and got.get("literature") is None
         assert type(got.dataset) is str  # Snakemake's file objects carry their rule; the stand-in keeps the text
         with pytest.raises(AttributeError):
-            got.literature
+            _ = got.literature
     params = workers.Named.of(named(Params, [{"design": "single_arm"}, True], {"plan": (0, None), "flag": (1, None)}))
     assert params.plan == {"design": "single_arm"} and params.flag is True
     assert workers.Named.of(named(Wildcards, ["example", "baseline"], {"cohort": (0, None), "table": (1, None)})).get(

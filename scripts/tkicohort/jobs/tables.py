@@ -18,7 +18,8 @@ from ..rule_log import fail, job_log
 
 def statistics(inputs, outputs, params, wildcards, log: str) -> None:
     """The table's numbers (labels as placeholders), to ``results/<c>/stats/<table>.json``."""
-    from ..stats.tables import TableInputs, make_table  # the survival libraries: only jobs that compute import them
+    # the survival libraries: imported by a worker when it first computes a table, never to render one
+    from ..stats.tables import TableInputs, make_table
 
     name, cohort = wildcards.table, wildcards.cohort
     with job_log(log) as logger:

@@ -40,7 +40,7 @@ from .discrimination import N_BOOT, discrimination
 from .efficacy import RESPONSE_ORDER, efficacy_table
 from .model_terms import describe_terms
 from .permutation_logrank import N_RESAMPLE, SEED
-from .populations import expression_of, population, response_population
+from .populations import population, response_population
 from .post_baseline import post_baseline_subgroups, post_baseline_table
 from .response import response_by_subgroup
 from .survival_tables import (
@@ -52,7 +52,6 @@ from .survival_tables import (
 )
 from .titles import ENDPOINT_NAMES, RESPONSE_TABLES, TITLES, title_for  # noqa: F401  (re-exported)
 from .treatment_by_subgroup import treatment_by_subgroup
-
 
 
 @dataclass
