@@ -20,6 +20,7 @@ The job functions take plain stand-ins (:class:`Named`) of Snakemake's ``input``
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import threading
 
@@ -88,7 +89,17 @@ def _workers(count: int):
 
             # "spawn", not "fork": Snakemake's process has threads running, which a fork would copy mid-step
             _pool = ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn"))
+            atexit.register(_close)
         return _pool
+
+
+def _close() -> None:
+    """Stop the workers at the end of the run, while the interpreter is whole (not when it tears modules down)."""
+    global _pool
+    with _pool_lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=True)
 
 
 def _lost(pool) -> None:
