@@ -8,7 +8,14 @@ from snakemake.logging import logger
 from snakemake.utils import validate
 
 from tkicohort.cohort_files import cohort_data, survival_only_message
-from tkicohort.config import ConfigProblem, read_plan, selected_cohorts, selected_studies
+from tkicohort.config import (
+    ConfigProblem,
+    key_text,
+    read_plan,
+    selected_cohorts,
+    selected_studies,
+    validate_with_defaults,
+)
 from tkicohort.ingest.contract import TABLES
 from tkicohort.plan_check import check_cohort
 from tkicohort.cohort_outputs import STATS_TABLES, table_reads, tables_for
@@ -25,6 +32,7 @@ except ConfigProblem as _problem:
 # Every plan is read, validated and checked against its cohort's columns here, before any job: a plan problem
 # (a condition that does not parse or names a missing column, a key the design does not use, ...) stops the run.
 PLANS = {}
+PLAN_SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "plan.schema.yaml"
 _problems = []
 for _name in SELECTED:
     _cohort = config["cohorts"][_name]
@@ -34,10 +42,12 @@ for _name in SELECTED:
         _problems.append(str(_problem))
         continue
     _raw = copy.deepcopy(_plan)  # as written: the schema below fills in defaults
-    try:
-        validate(_plan, schema="../schemas/plan.schema.yaml")
-    except WorkflowError as _err:
-        _problems.append(f"config error at 'cohorts.{_name}.plan' ({_cohort['plan']}): {_err}")
+    _invalid = validate_with_defaults(_plan, PLAN_SCHEMA)
+    if _invalid:
+        _where, _message = _invalid
+        _line = f":{_lines[_where]}" if _where in _lines else ""
+        _problems.append(f"config error at 'cohorts.{_name}.plan ({_cohort['plan']}{_line})"
+                         f"{': ' + key_text(_where) if _where else ''}': {_message} (workflow/schemas/plan.schema.yaml)")
         continue
     _problems += [str(p) for p in check_cohort(_name, _cohort, _plan, _lines, Path.cwd(), raw_plan=_raw)]
     PLANS[_name] = _plan
