@@ -8,10 +8,11 @@ In a scratch copy of ``config/`` and ``resources/`` (the repository's own ``resu
    (``results/zhujiang_2023/tables/pfs_by_subgroup.csv``);
 4. the full run after that edit, with the number of jobs it reran.
 
-Prints one line per step: wall time and CPU time (of snakemake and everything it started) in seconds, and the
-number of jobs Snakemake ran. The machine's load average is printed before and after, because wall time on a shared
-machine scales with its load; CPU time much less so. The workflow's default profile (``profiles/default``) applies
-as in any run: jobs run inside the snakemake process.
+Prints one line per step: wall time and CPU time (of snakemake and everything it started, its worker processes
+included) in seconds, the number of jobs Snakemake ran and how many of each rule (after the label edit: no
+``statistics`` and no ``analysis_dataset`` job should run). The machine's load average is printed before and after,
+because wall time on a shared machine scales with its load; CPU time much less so. The workflow's default profile
+(``profiles/default``) applies as in any run: the snakemake process runs the jobs, their work in warm workers.
 
     python benchmarks/bench_workflow.py            # --cores all
     python benchmarks/bench_workflow.py --cores 1
@@ -39,7 +40,7 @@ def cpu_of_children() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run(work: Path, cores: str, *targets: str) -> tuple[float, float, int]:
+def run(work: Path, cores: str, *targets: str) -> tuple[float, float, int, str]:
     cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory", str(work),
            "--cores", cores, *targets]
     start, cpu = time.perf_counter(), cpu_of_children()
@@ -48,15 +49,18 @@ def run(work: Path, cores: str, *targets: str) -> tuple[float, float, int]:
     if done.returncode != 0:
         sys.exit(f"snakemake failed ({' '.join(targets) or 'default target'}):\n{done.stderr[-3000:]}")
     jobs = re.findall(r"(\d+) of (\d+) steps \(100%\) done", done.stderr)
-    return seconds, cpu, int(jobs[-1][1]) if jobs else 0
+    rules = re.search(r"Job stats:\n.*\n-+ +-+\n(.*?)\ntotal", done.stderr, re.S)
+    counts = ", ".join(f"{r} {n}" for r, n in (line.split() for line in rules.group(1).splitlines())) if rules else ""
+    return seconds, cpu, int(jobs[-1][1]) if jobs else 0, counts
 
 
 def load() -> str:
     return f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores"
 
 
-def report(name: str, seconds: float, cpu: float, jobs: int) -> None:
-    print(f"{name:<40} {seconds:7.1f} s wall {cpu:7.1f} s CPU  {jobs:4d} jobs", flush=True)
+def report(name: str, seconds: float, cpu: float, jobs: int, rules: str) -> None:
+    print(f"{name:<40} {seconds:7.1f} s wall {cpu:7.1f} s CPU  {jobs:4d} jobs" + (f"  ({rules})" if rules else ""),
+          flush=True)
 
 
 def edit_one_label(plan: Path) -> None:

@@ -22,6 +22,9 @@ STATS_TABLES = (
 )
 #: The cohort's tables the ``context`` table reads (:mod:`tkicohort.stats.context`), when the cohort has them.
 CONTEXT_READS = ("pfs_overall", "efficacy")
+#: Tables whose statistics read other tables' statistics (when the cohort has them): the context table, and the Cox
+#: table, whose notes give the discrimination of its model (computed once, by ``model_discrimination``).
+TABLE_READS = {"context": CONTEXT_READS, "cox_multivariable": ("model_discrimination",)}
 
 SINGLE_ARM_FIGURES = ("waterfall", "km_pfs", "km_subgroups", "forest", "ae_grades", "swimmer")
 TWO_ARM_FIGURES = ("waterfall", "km_pfs", "response_by_arm", "qol_boxplots", "ae_grades", "swimmer",
@@ -89,8 +92,13 @@ def tables_for(plan: dict, has_qol: bool = False, *, tumour_data: bool = True,
 
 def context_reads(plan: dict, **flags) -> list[str]:
     """The cohort's tables the ``context`` table reads (those of :data:`CONTEXT_READS` the cohort has)."""
+    return table_reads("context", plan, **flags)
+
+
+def table_reads(name: str, plan: dict, **flags) -> list[str]:
+    """The cohort's tables whose statistics table ``name`` reads (those of :data:`TABLE_READS` the cohort has)."""
     have = tables_for(plan, **{k: v for k, v in flags.items() if k != "literature"})
-    return [t for t in CONTEXT_READS if t in have]
+    return [t for t in TABLE_READS.get(name, ()) if t in have]
 
 
 def subgroup_pages(plan: dict) -> int:

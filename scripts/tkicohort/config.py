@@ -7,6 +7,8 @@ one design uses, and the columns (with their types) that every analysis dataset 
 
 from __future__ import annotations
 
+import copy
+import functools
 from pathlib import Path
 
 import yaml
@@ -59,10 +61,52 @@ class ConfigProblem(ValueError):
         super().__init__(f"config error at '{key}': {message}")
 
 
+#: libyaml's safe loader where PyYAML has it (the published-number files load about ten times faster: the audits and
+#: reproductions of a default run read them 20 times), else PyYAML's own; both read the safe subset of YAML alike
+#: (tests/unit/test_yaml_loading.py compares them on every YAML file of the repository).
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def safe_load(text: str):
+    """YAML text as Python data (the safe subset: no tags that build objects), as ``yaml.safe_load`` reads it."""
+    return yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 (a safe loader)
+
+
 def load_yaml(path: str | Path) -> dict:
-    with open(path, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+    data = safe_load(Path(path).read_text(encoding="utf-8"))
     return data if data is not None else {}
+
+
+@functools.cache
+def _validator(schema_path: str):
+    """A JSON Schema (draft 2020-12) validator of ``schema_path`` that also fills in the schema's defaults, as
+    ``snakemake.utils.validate`` does; built once per schema (Snakemake's reads and compiles the schema at every
+    call: ~25 ms, paid for each plan of each snakemake command)."""
+    import jsonschema
+
+    base = jsonschema.Draft202012Validator
+    check_properties = base.VALIDATORS["properties"]
+
+    def properties_with_defaults(validator, properties, instance, schema):
+        if isinstance(instance, dict):
+            for name, subschema in properties.items():
+                if "default" in subschema:
+                    instance.setdefault(name, copy.deepcopy(subschema["default"]))
+        yield from check_properties(validator, properties, instance, schema)
+
+    return jsonschema.validators.extend(base, {"properties": properties_with_defaults})(load_yaml(schema_path))
+
+
+def validate_with_defaults(data: dict, schema_path: str | Path) -> tuple[tuple, str] | None:
+    """Check ``data`` against the schema, filling in its defaults; the first problem as (key path, message), or
+    None."""
+    import jsonschema
+
+    try:
+        _validator(str(schema_path)).validate(data)
+    except jsonschema.ValidationError as err:
+        return tuple(err.absolute_path), err.message
+    return None
 
 
 def key_text(path: tuple) -> str:

@@ -103,3 +103,43 @@ def write_bytes(data: bytes, path: str | Path) -> None:
 def write_text(text: str, path: str | Path) -> None:
     """Write UTF-8 text atomically (temporary file, then rename)."""
     write_bytes(text.encode("utf-8"), path)
+
+
+#: dtypes a table keeps exactly through :func:`write_frame_json` / :func:`read_frame_json`.
+JSON_DTYPES = ("object", "float64", "int64", "bool")
+
+
+def write_frame_json(frame: pd.DataFrame, path: str | Path) -> None:
+    """Write a table so that :func:`read_frame_json` gives back an equal frame: column names, dtypes and every
+    value, with Python's types inside text columns (a level ``1`` stays an int beside ``"M"``), floats as their
+    shortest round-trip repr, NaN as ``NaN``. JSON rather than a binary pickle: such a file may come from elsewhere,
+    and reading it runs no code. Only the dtypes of :data:`JSON_DTYPES` and a plain row index are kept."""
+    import json
+
+    dtypes = [str(t) for t in frame.dtypes]
+    odd = [f"{c} ({t})" for c, t in zip(frame.columns, dtypes, strict=True) if t not in JSON_DTYPES]
+    if odd or not frame.index.equals(pd.RangeIndex(len(frame))):
+        raise TypeError(f"cannot keep these columns or this index in JSON: {', '.join(odd) or 'index'}")
+    payload = {"columns": list(frame.columns), "dtypes": dtypes,
+               "data": [frame[c].tolist() for c in frame.columns], "attrs": frame.attrs}
+    write_text(json.dumps(payload, ensure_ascii=False, allow_nan=True, separators=(",", ":"), default=_native) + "\n",
+               path)
+
+
+def _native(value):
+    """A numpy scalar inside a text column as the Python value it stands for."""
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"cannot write {type(value).__name__} to JSON")
+
+
+def read_frame_json(path: str | Path) -> pd.DataFrame:
+    """Read a table written by :func:`write_frame_json`."""
+    import json
+
+    payload = json.loads(Path(path).read_text(encoding="utf-8"))
+    frame = pd.DataFrame({n: pd.Series(values, dtype=dtype) for n, (values, dtype)
+                          in enumerate(zip(payload["data"], payload["dtypes"], strict=True))})
+    frame.columns = payload["columns"]
+    frame.attrs = payload["attrs"]
+    return frame

@@ -97,3 +97,15 @@ def test_a_semicolon_file_is_left_to_ingestion_without_plan_errors(tmp_path):
     assert "config error" not in out and "no column" not in out
     assert "patients.csv:1 — the header is separated by ';' (semicolon)" in out  # ingestion's diagnosis
     assert not (work / "results" / "example").exists()
+
+
+def test_a_plan_against_its_schema_stops_before_any_job_naming_the_key_and_line(tmp_path):
+    def edit(plan):
+        plan["design"] = "crossover"
+
+    work = workdir(tmp_path, edit)
+    out = stopped_before_any_job(work, snakemake(work))
+    line = next(n for n, text in enumerate((work / "config" / "plans" / "example.yaml").read_text().splitlines(), 1)
+                if text.startswith("design:"))
+    assert (f"config error at 'cohorts.example.plan (config/plans/example.yaml:{line}): design': 'crossover' is not "
+            "one of ['single_arm', 'two_arm'] (workflow/schemas/plan.schema.yaml)") in out

@@ -63,6 +63,22 @@ def test_example_cohort_runs_end_to_end(tmp_path):
     assert snakemake(work, "--cores", "2").returncode == 0
     assert outputs() == first
 
+    # A label edit reruns the renderings (tables, figures, reports), never the statistics nor the analysis dataset.
+    computed = sorted((res / "stats").glob("*.json")) + [res / "analysis" / "patients.csv"]
+    assert len(computed) > 10
+    before = {p: p.stat().st_mtime_ns for p in computed}
+    plan = work / "config" / "plans" / "example.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("label: Lung-only metastasis,", "label: Lung only,", 1),
+                    encoding="utf-8")
+    dry = snakemake(work, "-n")
+    stats = dry.stdout.split("Job stats:")[1].split("total")[0]
+    rules = {line.split()[0] for line in stats.splitlines()[3:] if line.strip()}
+    assert {"table", "figure", "cohort_report"} <= rules and not rules & {"statistics", "analysis_dataset"}, stats
+    assert snakemake(work).returncode == 0
+    assert {p: p.stat().st_mtime_ns for p in computed} == before
+    table = pd.read_csv(res / "tables" / "pfs_by_subgroup.csv")
+    assert "Lung only" in set(table["subgroup"]) and "Lung-only metastasis" not in set(table["subgroup"])
+
 
 def test_broken_cohorts_fail_visibly_and_other_cohorts_still_run(tmp_path):
     # One cohort with a bad value, one whose patients.csv is semicolon-delimited (a header the start-up check cannot

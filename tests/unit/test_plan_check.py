@@ -447,3 +447,19 @@ def test_the_reproduction_studies_conditions_fit_their_cohorts():
             assert parse(text).check(columns.types, columns.values) == [], (name, text)
             checked += 1
     assert checked >= 15  # every one of the two studies' conditions
+
+
+def test_the_cached_schema_validator_fills_in_defaults_as_snakemake_does():
+    from snakemake.utils import validate
+    from tkicohort.config import load_yaml, validate_with_defaults
+
+    schema = REPO / "workflow" / "schemas" / "plan.schema.yaml"
+    for path in sorted((REPO / "config" / "plans").glob("*.yaml")):
+        ours, snakemakes = load_yaml(path), load_yaml(path)
+        assert validate_with_defaults(ours, schema) is None
+        validate(snakemakes, str(schema))
+        assert ours == snakemakes, path.name
+        assert ours != load_yaml(path)  # defaults were filled in
+    bad = load_yaml(REPO / "config" / "plans" / "example.yaml")
+    bad["subgroups"][1]["levels"] = "F"
+    assert validate_with_defaults(bad, schema) == (("subgroups", 1, "levels"), "'F' is not of type 'array'")

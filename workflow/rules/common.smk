@@ -8,10 +8,19 @@ from snakemake.logging import logger
 from snakemake.utils import validate
 
 from tkicohort.cohort_files import cohort_data, survival_only_message
-from tkicohort.config import ConfigProblem, read_plan, selected_cohorts, selected_studies
+from tkicohort.config import (
+    ConfigProblem,
+    key_text,
+    read_plan,
+    selected_cohorts,
+    selected_studies,
+    validate_with_defaults,
+)
 from tkicohort.ingest.contract import TABLES
 from tkicohort.plan_check import check_cohort
-from tkicohort.cohort_outputs import STATS_TABLES, context_reads, tables_for
+from tkicohort.cohort_outputs import STATS_TABLES, table_reads, tables_for
+from tkicohort.plan_labels import statistics_plan
+from tkicohort.jobs.workers import run_job  # every rule's run: block: where its job runs
 
 
 validate(config, schema="../schemas/config.schema.yaml")
@@ -23,6 +32,7 @@ except ConfigProblem as _problem:
 # Every plan is read, validated and checked against its cohort's columns here, before any job: a plan problem
 # (a condition that does not parse or names a missing column, a key the design does not use, ...) stops the run.
 PLANS = {}
+PLAN_SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "plan.schema.yaml"
 _problems = []
 for _name in SELECTED:
     _cohort = config["cohorts"][_name]
@@ -32,10 +42,12 @@ for _name in SELECTED:
         _problems.append(str(_problem))
         continue
     _raw = copy.deepcopy(_plan)  # as written: the schema below fills in defaults
-    try:
-        validate(_plan, schema="../schemas/plan.schema.yaml")
-    except WorkflowError as _err:
-        _problems.append(f"config error at 'cohorts.{_name}.plan' ({_cohort['plan']}): {_err}")
+    _invalid = validate_with_defaults(_plan, PLAN_SCHEMA)
+    if _invalid:
+        _where, _message = _invalid
+        _line = f":{_lines[_where]}" if _where in _lines else ""
+        _problems.append(f"config error at 'cohorts.{_name}.plan ({_cohort['plan']}{_line})"
+                         f"{': ' + key_text(_where) if _where else ''}': {_message} (workflow/schemas/plan.schema.yaml)")
         continue
     _problems += [str(p) for p in check_cohort(_name, _cohort, _plan, _lines, Path.cwd(), raw_plan=_raw)]
     PLANS[_name] = _plan
@@ -82,6 +94,18 @@ def plan_of(wildcards):
     return PLANS[wildcards.cohort]
 
 
+# The plans without their labels (tkicohort.plan_labels), which the statistics and the analysis dataset take: a label
+# edit reruns the renderings only. The context table names the cohort by the plan's title, so it keeps the title.
+UNLABELLED = {c: statistics_plan(p) for c, p in PLANS.items()}
+UNLABELLED_TITLED = {c: statistics_plan(p, keep_title=True) for c, p in PLANS.items()}
+
+
+def unlabelled_plan_of(wildcards):
+    if wildcards.get("table") == "context":
+        return UNLABELLED_TITLED[wildcards.cohort]
+    return UNLABELLED[wildcards.cohort]
+
+
 def has_qol(cohort):
     return DATA[cohort]["has_qol"]
 
@@ -95,16 +119,18 @@ def tumour_data(wildcards):
     return DATA[wildcards.cohort]["tumour_data"]
 
 
-def table_inputs(wildcards):
+def statistics_inputs(wildcards):
+    """The analysis dataset, the ingested adverse events and QoL data, the statistics of the cohort's tables this one
+    reads (tkicohort.cohort_outputs.table_reads) and, for the context table, the literature file."""
+    cohort = wildcards.cohort
     inputs = {
-        "dataset": f"results/{wildcards.cohort}/analysis/patients.csv",
-        "adverse_events": f"results/{wildcards.cohort}/data/adverse_events.parquet",
-        "qol": f"results/{wildcards.cohort}/data/qol.parquet",
+        "dataset": f"results/{cohort}/analysis/patients.csv",
+        "adverse_events": f"results/{cohort}/data/adverse_events.parquet",
+        "qol": f"results/{cohort}/data/qol.parquet",
     }
-    if wildcards.table == "context":  # the cohort's own tables and the literature file
-        cohort = wildcards.cohort
-        reads = context_reads(PLANS[cohort], **cohort_flags(cohort))
-        inputs.update({f"table_{t}": f"results/{cohort}/tables/{t}.csv" for t in reads})
+    reads = table_reads(wildcards.table, PLANS[cohort], **cohort_flags(cohort))
+    inputs.update({f"table_{t}": f"results/{cohort}/stats/{t}.json" for t in reads})
+    if wildcards.table == "context":
         inputs["literature"] = config["literature"]
     return inputs
 

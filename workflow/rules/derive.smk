@@ -9,10 +9,8 @@ rule analysis_dataset:
     output:
         "results/{cohort}/analysis/patients.csv",
     params:
-        plan=plan_of,
+        plan=unlabelled_plan_of,
     log:
         "logs/{cohort}/analysis_dataset.log",
     run:
-        from tkicohort.jobs import data
-
-        data.analysis_dataset(input, output, params, wildcards, log[0])
+        run_job("data.analysis_dataset", input, output, params, wildcards, log, workflow)

@@ -33,6 +33,4 @@ rule figure:
     wildcard_constraints:
         figure=FIGURE_PATTERN,
     run:
-        from tkicohort.jobs import figures
-
-        figures.figure(input, output, params, wildcards, log[0])
+        run_job("figures.figure", input, output, params, wildcards, log, workflow)

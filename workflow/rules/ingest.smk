@@ -12,6 +12,4 @@ rule ingest:
     log:
         "logs/{cohort}/ingest.log",
     run:
-        from tkicohort.jobs import data
-
-        data.ingest(input, output, params, wildcards, log[0])
+        run_job("data.ingest", input, output, params, wildcards, log, workflow)

@@ -13,6 +13,4 @@ rule recist:
     log:
         "logs/{cohort}/recist.log",
     run:
-        from tkicohort.jobs import data
-
-        data.recist(input, output, params, wildcards, log[0])
+        run_job("data.recist", input, output, params, wildcards, log, workflow)

@@ -13,9 +13,7 @@ rule cohort_report:
     log:
         "logs/{cohort}/report.log",
     run:
-        from tkicohort.jobs import report
-
-        report.cohort_report(input, output, params, wildcards, log[0])
+        run_job("report.cohort_report", input, output, params, wildcards, log, workflow)
 
 
 rule report:
@@ -28,6 +26,4 @@ rule report:
     log:
         "logs/report.log",
     run:
-        from tkicohort.jobs import report
-
-        report.report(input, output, params, wildcards, log[0])
+        run_job("report.report", input, output, params, wildcards, log, workflow)

@@ -16,9 +16,7 @@ rule reconstruct:
     log:
         "logs/reconstruction/{cohort}.log",
     run:
-        from tkicohort.jobs import reproduce
-
-        reproduce.reconstruct(input, output, params, wildcards, log[0])
+        run_job("reproduce.reconstruct", input, output, params, wildcards, log, workflow)
 
 
 rule reconstruct_all:
@@ -38,9 +36,7 @@ rule plausibility:
     log:
         "logs/{cohort}/plausibility.log",
     run:
-        from tkicohort.jobs import reproduce
-
-        reproduce.plausibility(input, output, params, wildcards, log[0])
+        run_job("reproduce.plausibility", input, output, params, wildcards, log, workflow)
 
 
 rule audit:
@@ -55,9 +51,7 @@ rule audit:
     log:
         "logs/{study}/audit.log",
     run:
-        from tkicohort.jobs import reproduce
-
-        reproduce.audit(input, output, params, wildcards, log[0])
+        run_job("reproduce.audit", input, output, params, wildcards, log, workflow)
 
 
 rule reproduction:
@@ -73,6 +67,4 @@ rule reproduction:
     log:
         "logs/{cohort}/reproduction.log",
     run:
-        from tkicohort.jobs import reproduce
-
-        reproduce.reproduction(input, output, params, wildcards, log[0])
+        run_job("reproduce.reproduction", input, output, params, wildcards, log, workflow)

@@ -51,8 +51,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
+from ..config import safe_load
 from .common import (
     COLUMNS,
     SEVERITIES,
@@ -111,7 +111,7 @@ __all__ = [
 
 def load_published(path: str | Path) -> dict:
     """A publication file as a dictionary."""
-    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    return safe_load(Path(path).read_text(encoding="utf-8"))
 
 
 # ------------------------------------------------------------------------------------------------ driver

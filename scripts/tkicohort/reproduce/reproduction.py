@@ -56,8 +56,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
+from ..config import safe_load
 from ..expression import select
 from ..printing import printed, within_printed_range
 
@@ -422,7 +422,7 @@ def _held_out_status(entry: dict, extra: dict, value: float) -> tuple[str, str]:
 
 
 def load_publication(path: str | Path) -> dict:
-    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    return safe_load(Path(path).read_text(encoding="utf-8"))
 
 
 def reproduce_publication(document: dict, tables: Mapping[str, pd.DataFrame], dataset: pd.DataFrame,

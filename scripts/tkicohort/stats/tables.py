@@ -40,7 +40,7 @@ from .discrimination import N_BOOT, discrimination
 from .efficacy import RESPONSE_ORDER, efficacy_table
 from .model_terms import describe_terms
 from .permutation_logrank import N_RESAMPLE, SEED
-from .populations import expression_of, population, response_population
+from .populations import population, response_population
 from .post_baseline import post_baseline_subgroups, post_baseline_table
 from .response import response_by_subgroup
 from .survival_tables import (
@@ -50,9 +50,8 @@ from .survival_tables import (
     pfs_by_subgroup,
     select_by_univariable_p,
 )
+from .titles import ENDPOINT_NAMES, RESPONSE_TABLES, TITLES, title_for  # noqa: F401  (re-exported)
 from .treatment_by_subgroup import treatment_by_subgroup
-
-ENDPOINT_NAMES = {"pfs": "Progression-free survival", "os": "Overall survival"}
 
 
 @dataclass
@@ -61,7 +60,7 @@ class TableInputs:
     adverse_events: pd.DataFrame | None = None
     qol: pd.DataFrame | None = None
     tumour_data: bool = True
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # the cohort's own tables a table reads (context)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # other tables' statistics a table reads (table_reads)
     literature: pd.DataFrame | None = None  # tkicohort.literature.read_literature (context)
 
 
@@ -197,7 +196,11 @@ def make_cox_multivariable(inputs: TableInputs, plan: dict) -> pd.DataFrame:
     table, warnings = multivariable_cox(patients, variables, time=time_column(plan),
                                         firth=_tests(plan).get("cox_firth", False))
     table["warning"] = "; ".join(warnings)
-    table["discrimination"] = discrimination_summary(make_model_discrimination(inputs, plan))
+    # the model's discrimination: its own table's statistics when the job has them (computed once), else computed here
+    discrimination_table = inputs.tables.get("model_discrimination")
+    if discrimination_table is None:
+        discrimination_table = make_model_discrimination(inputs, plan)
+    table["discrimination"] = discrimination_summary(discrimination_table)
     return describe_terms(table, patients, variables, time_column(plan), "pfs_event", plan.get("baseline", []))
 
 
@@ -329,53 +332,3 @@ MAKERS = {
 
 def make_table(name: str, inputs: TableInputs, plan: dict) -> pd.DataFrame:
     return MAKERS[name](inputs, plan)
-
-
-TITLES = {
-    "baseline": "Baseline characteristics", "efficacy": "Best overall response and disease control",
-    "pfs_overall": "Progression-free and overall survival", "adverse_events": "Adverse events (worst grade per patient)",
-    "response_by_subgroup": "Disease control and objective response by subgroup",
-    **{f"{e}_by_subgroup": f"{ENDPOINT_NAMES[e]} by subgroup" for e in TIME_TO_EVENT},
-    "cox_multivariable": "Multivariable Cox model of PFS",
-    "response_by_arm": "Response and clinical benefit by arm",
-    **{f"{e}_by_arm": f"{ENDPOINT_NAMES[e]} by arm" for e in TIME_TO_EVENT},
-    **{f"{e}_by_subgroup_and_arm": f"{ENDPOINT_NAMES[e]}: treatment effect by subgroup, with interaction test"
-       for e in TIME_TO_EVENT},
-    "qol": "Quality of life (EORTC QLQ-C30) by arm",
-    "pfs_post_baseline": "Progression-free survival by post-baseline variables: naive, landmark and time-dependent",
-    "os_post_baseline": "Overall survival by post-baseline variables: naive, landmark and time-dependent",
-    "model_discrimination": "Discrimination of the multivariable Cox model (C-index, time-dependent AUC)",
-    "context": "Median PFS and response rate beside published trials and real-world studies (months of 365.25/12 "
-               "days; a study's response is CR + PR where its table gives both, otherwise PR)",
-}
-RESPONSE_TABLES = ("efficacy", "response_by_subgroup", "response_by_arm")
-
-
-def title_for(name: str, plan: dict, tumour_data: bool = True) -> str:
-    """The printed title of table ``name``: which response definition a response table uses, which patients a
-    survival table covers, and what a survival-only cohort lacks."""
-    title = TITLES[name]
-
-    def patients(endpoint: str) -> str:
-        expression = expression_of(plan, endpoint)
-        return f"patients with {expression}" if expression else "all patients"
-
-    if name in RESPONSE_TABLES:
-        recist = plan.get("recist", {})
-        if recist.get("require_confirmation", False):
-            which = (f"confirmed responses: CR and PR confirmed ≥ {recist.get('confirmation_days', 28)} days "
-                     "later, RECIST 1.1")
-        else:
-            which = "responses without confirmation, RECIST 1.1"
-        title += f" ({which}; {patients('response')})"
-    endpoint = name.split("_", 1)[0]
-    if endpoint in TIME_TO_EVENT and name != "pfs_overall":
-        title += f" ({patients(endpoint)})"
-    if name == "pfs_overall":  # the cohort's overview table says once what a survival-only cohort lacks
-        endpoints = time_to_event_endpoints(plan, tumour_data)
-        names = [ENDPOINT_NAMES[e] for e in endpoints]
-        title = names[0] + "".join(f" and {n.lower()}" for n in names[1:])
-        title += " (" + "; ".join(f"{e.upper()}: {patients(e)}" for e in endpoints) + ")"
-        if not tumour_data:
-            title += " — no tumour assessments in this cohort: no progression-free survival and no response tables"
-    return title
