@@ -11,6 +11,7 @@ labels, numbers at risk, legends, titles). The text-fitting helpers are checked 
 from __future__ import annotations
 
 import functools
+import io
 import itertools
 import re
 import shutil
@@ -21,6 +22,7 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 import pandas as pd
+import PIL.Image
 import pytest
 from matplotlib.text import Text
 from tkicohort.config import load_yaml
@@ -43,6 +45,7 @@ from tkicohort.figures.style import (
     MIN_FONT_SIZE,
     OKABE_ITO,
     PAGE_HEIGHT_MM,
+    RC,
     RESPONSE_COLOURS,
     SINGLE_COLUMN_MM,
     fit_text,
@@ -164,6 +167,24 @@ def test_saving_is_deterministic(example, tmp_path):
     assert b"<dc:date>" not in (tmp_path / "a.svg").read_bytes()
     (tmp_path / "plain.txt").write_text("")  # files are created with the usual permissions (umask), not 0600
     assert (tmp_path / "a.png").stat().st_mode == (tmp_path / "plain.txt").stat().st_mode
+
+
+def test_a_figure_of_constrained_layout_is_laid_out_once_with_the_pixels_of_matplotlibs_own_saving(example, tmp_path):
+    # save() lays it out once for both files; matplotlib's savefig lays it out before each file
+    fig = make_figure("waterfall", example, PLAN)
+    engine = fig.get_layout_engine()
+    assert engine is not None
+    save(fig, tmp_path / "a.png", tmp_path / "a.svg")
+    assert fig.get_layout_engine() is engine
+    reference = io.BytesIO()
+    with matplotlib.rc_context(RC):
+        make_figure("waterfall", example, PLAN).savefig(reference, format="png", dpi=300)
+    ours, theirs = (np.asarray(PIL.Image.open(f).convert("RGBA")) for f in (tmp_path / "a.png", reference))
+    assert PIL.Image.open(tmp_path / "a.png").mode == "RGB"  # opaque: no alpha channel is written
+    assert ours.shape == theirs.shape and np.array_equal(ours, theirs)
+    save(make_figure("waterfall", example, PLAN), tmp_path / "b.png", tmp_path / "b.svg")
+    assert (tmp_path / "a.png").read_bytes() == (tmp_path / "b.png").read_bytes()
+    assert (tmp_path / "a.svg").read_bytes() == (tmp_path / "b.svg").read_bytes()
 
 
 # ---------------------------------------------------------------- Kaplan-Meier and the number at risk

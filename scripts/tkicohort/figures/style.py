@@ -15,12 +15,14 @@
   out from measured text sizes (:func:`place`), the others by matplotlib's constrained layout.
 - Saving: PNG at 300 dpi and SVG, rendered off-screen (figures are ``matplotlib.figure.Figure`` objects on an Agg
   canvas at 300 dpi, never pyplot windows, so no global backend is touched). SVG element ids come from a fixed salt
-  and the date/creator metadata are removed, so the same data give byte-identical files. Files are written through
-  a temporary file and renamed.
+  and the date/creator metadata are removed, so the same data give byte-identical files. A figure of constrained
+  layout is laid out once for both files (:func:`laid_out`); the PNG is written by Pillow as RGB (the figures are
+  opaque) at zlib level 3 (:data:`PNG_COMPRESS_LEVEL`). Files are written through a temporary file and renamed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import os
@@ -29,6 +31,7 @@ from pathlib import Path
 
 import matplotlib as mpl
 import numpy as np
+import PIL.Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
@@ -296,12 +299,52 @@ def tick_label(value: float) -> str:
 
 def save(fig: Figure, png_path: str | Path, svg_path: str | Path) -> None:
     """Write the figure as PNG (300 dpi) and SVG; identical figures give identical bytes."""
+    with laid_out(fig):
+        for path, fmt in ((png_path, "png"), (svg_path, "svg")):
+            _write_bytes(rendered(fig, fmt), path)
+
+
+@contextlib.contextmanager
+def laid_out(fig: Figure):
+    """Within this block, ``fig``'s constrained layout is done once, not at each saving. For a figure with a layout
+    engine, savefig draws twice: a draw without output that lays the figure out and then measures every artist,
+    and the real draw; saving a figure of constrained layout twice so laid it out twice and drew it four times.
+    Here the engine lays it out once, on the Agg canvas at 300 dpi, as the PNG always was (the same pixels), and is
+    then set aside, so that each file is drawn once; the SVG takes the PNG's positions."""
+    engine = fig.get_layout_engine()
+    if engine is None:
+        yield fig
+        return
+    with mpl.rc_context({**RC, "figure.autolayout": False, "figure.constrained_layout.use": False}):
+        engine.execute(fig)  # what savefig's draw without output does first; the rest of it only measures text
+        fig.set_layout_engine(None)  # the axes stay where the layout put them; savefig draws the figure once
+    try:
+        yield fig
+    finally:
+        fig.set_layout_engine(engine)
+
+
+# PNG compression: zlib level 3 of an RGB image. matplotlib writes RGBA at level 6; the figures are opaque, so the
+# alpha channel is all 255 and is dropped when it is. Measured on the 35 figures of the default cohorts: encoding
+# 1.16 s instead of 2.02 s for 4.70 MB instead of 4.72 MB (RGB at level 6 would be 1.64 s for 4.21 MB; RGBA at level 3
+# 1.46 s for 5.36 MB). The pixels are the same; only the encoding differs.
+PNG_COMPRESS_LEVEL = 3
+_SVG_METADATA = {"Date": None, "Creator": None}
+
+
+def rendered(fig: Figure, fmt: str) -> bytes:
+    """The bytes of the figure as ``png`` (300 dpi) or ``svg``, without the metadata that would make them vary."""
     with mpl.rc_context(RC):
-        for path, fmt, metadata in ((png_path, "png", {"Software": None}),
-                                    (svg_path, "svg", {"Date": None, "Creator": None})):
-            buffer = io.BytesIO()
-            fig.savefig(buffer, format=fmt, dpi=DPI, metadata=metadata)
-            _write_bytes(buffer.getvalue(), path)
+        buffer = io.BytesIO()
+        if fmt == "png":
+            fig.savefig(io.BytesIO(), format="rgba", dpi=DPI)  # draws the figure on its Agg canvas
+            image = PIL.Image.fromarray(np.asarray(fig.canvas.buffer_rgba()))
+            if image.getchannel("A").getextrema() == (255, 255):
+                image = image.convert("RGB")
+            image.save(buffer, format="png", dpi=(DPI, DPI), compress_level=PNG_COMPRESS_LEVEL)
+        else:
+            fig.savefig(buffer, format=fmt, dpi=DPI, metadata=_SVG_METADATA)
+        return buffer.getvalue()
 
 
 def _write_bytes(data: bytes, path: str | Path) -> None:
