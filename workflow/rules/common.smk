@@ -46,8 +46,9 @@ for _name in SELECTED:
     if _invalid:
         _where, _message = _invalid
         _line = f":{_lines[_where]}" if _where in _lines else ""
-        _problems.append(f"config error at 'cohorts.{_name}.plan ({_cohort['plan']}{_line})"
-                         f"{': ' + key_text(_where) if _where else ''}': {_message} (workflow/schemas/plan.schema.yaml)")
+        _key = f": {key_text(_where)}" if _where else ""
+        _problems.append(f"config error at 'cohorts.{_name}.plan ({_cohort['plan']}{_line}){_key}': {_message} "
+                         "(workflow/schemas/plan.schema.yaml)")
         continue
     _problems += [str(p) for p in check_cohort(_name, _cohort, _plan, _lines, Path.cwd(), raw_plan=_raw)]
     PLANS[_name] = _plan
