@@ -105,8 +105,9 @@ def write_text(text: str, path: str | Path) -> None:
     write_bytes(text.encode("utf-8"), path)
 
 
-#: dtypes a table keeps exactly through :func:`write_frame_json` / :func:`read_frame_json`.
-JSON_DTYPES = ("object", "float64", "int64", "bool")
+#: dtypes a table keeps exactly through :func:`write_frame_json` / :func:`read_frame_json` ("str": pandas 3's
+#: default for text; "string": pandas' nullable text).
+JSON_DTYPES = ("object", "float64", "int64", "bool", "str", "string")
 
 
 def write_frame_json(frame: pd.DataFrame, path: str | Path) -> None:
@@ -128,6 +129,8 @@ def write_frame_json(frame: pd.DataFrame, path: str | Path) -> None:
 
 def _native(value):
     """A numpy scalar inside a text column as the Python value it stands for."""
+    if value is pd.NA:
+        return None
     if hasattr(value, "item"):
         return value.item()
     raise TypeError(f"cannot write {type(value).__name__} to JSON")

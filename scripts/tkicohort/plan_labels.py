@@ -69,10 +69,18 @@ def restore_text(text: str, texts: list[str]) -> str:
     return PLACEHOLDER.sub(lambda m: texts[int(m.group(1))], text)
 
 
+def _is_text(dtype) -> bool:
+    """pandas' text dtypes (pandas 3 gives text columns one by default), recognised without importing pandas here."""
+    return type(dtype).__name__ == "StringDtype"
+
+
 def restore_labels(frame, texts: list[str]):
     """A copy of the table ``frame`` (pandas) with every placeholder in its text cells and column names replaced by
     the label's text (``texts``: :func:`label_texts` of the full plan)."""
     out = frame.copy()
-    for column in out.select_dtypes(include="object").columns:
-        out[column] = out[column].map(lambda v: restore_text(v, texts) if isinstance(v, str) and OPEN in v else v)
+    text = [n for n, dtype in enumerate(out.dtypes) if dtype == object or _is_text(dtype)]
+    for n in text:  # by position: a table's column names need not be unique; each column keeps its dtype
+        column = out.iloc[:, n]
+        restored = column.map(lambda v: restore_text(v, texts) if isinstance(v, str) and OPEN in v else v)
+        out.isetitem(n, restored.astype(column.dtype))
     return out.rename(columns=lambda c: restore_text(c, texts) if isinstance(c, str) else c)

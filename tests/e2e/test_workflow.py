@@ -193,6 +193,10 @@ def test_studies_without_a_cohort_are_audited_and_every_cohort_gets_its_context(
     assert "Found by the checks" in page and "Recorded by hand" in page
     context = pd.read_csv(work / "results" / "example" / "tables" / "context.csv")
     assert context["source"].iloc[0] == "cohort" and (context["source"] == "literature").sum() == 43
+    # the run's combined report reads both audits (tests/unit/test_report_page.py: how it shows them)
+    dry = snakemake(work, "-n", "results/report.html")
+    report_job = dry.stdout.split("rule report:")[1].split("\n\n")[0]
+    assert "results/decision/audit.csv" in report_job and "results/luo_2014/audit.html" in report_job
 
 
 @pytest.mark.parametrize(("studies", "expected"), [

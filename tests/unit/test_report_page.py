@@ -66,6 +66,19 @@ def test_combined_page_holds_each_cohort_with_links_into_its_folder(tmp_path):
     assert "<h1>Cohort analyses</h1>" in combined
 
 
+def test_combined_page_shows_the_audits_of_studies_without_a_cohort(tmp_path):
+    page = cohort_page(cohort_files(tmp_path, "Plan"))
+    audit = ("finding_id,severity,origin,check,what\n1,major,automatic,percentages,<b>6.4 %</b> is not 2/31\n"
+             "2,minor,recorded,rounding,30.7\n")
+    combined = combined_page({"mine": page}, REPO / "workflow" / "report" / "workflow.rst",
+                             audits={"trial": audit}, captions=REPO / "workflow" / "report")
+    assert '<a href="#audit-trial">trial</a>' in combined and '<section class="study" id="audit-trial">' in combined
+    assert 'href="trial/audit.html"' in combined and 'href="trial/audit.csv"' in combined
+    assert "2 findings: 1 major, 1 minor" in combined and "&lt;b&gt;6.4 %&lt;/b&gt;" in combined
+    assert "published about study trial" in combined
+    assert combined_page({"mine": page}, REPO / "workflow" / "report" / "workflow.rst").count("audit-") == 0
+
+
 def test_tables_caption_explains_guarantee_time_and_discrimination_only_for_a_cohort_that_has_them():
     template = REPO / "workflow" / "report" / "tables.rst"
     plain = caption(template, cohort="c", tables=["pfs_by_subgroup"])

@@ -17,12 +17,17 @@ rule cohort_report:
 
 
 rule report:
-    """Every cohort's report on one page, after the workflow's introduction (workflow/report/workflow.rst)."""
+    """Every cohort's report on one page, after the workflow's introduction (workflow/report/workflow.rst), then the
+    audits of the config's studies that have no cohort (`studies:`)."""
     input:
         pages=expand("results/{cohort}/report.html", cohort=COHORTS),
         intro=str(CAPTIONS / "workflow.rst"),
+        audits=[f"results/{s}/audit.csv" for s in AUDITED if s not in COHORTS],
+        audit_pages=[f"results/{s}/audit.html" for s in AUDITED if s not in COHORTS],
     output:
         "results/report.html",
+    params:
+        captions=str(CAPTIONS),
     log:
         "logs/report.log",
     run:
