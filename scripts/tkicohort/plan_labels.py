@@ -69,16 +69,12 @@ def restore_text(text: str, texts: list[str]) -> str:
     return PLACEHOLDER.sub(lambda m: texts[int(m.group(1))], text)
 
 
-def _is_text(dtype) -> bool:
-    """pandas' text dtypes (pandas 3 gives text columns one by default), recognised without importing pandas here."""
-    return type(dtype).__name__ == "StringDtype"
-
-
 def restore_labels(frame, texts: list[str]):
     """A copy of the table ``frame`` (pandas) with every placeholder in its text cells and column names replaced by
     the label's text (``texts``: :func:`label_texts` of the full plan)."""
     out = frame.copy()
-    text = [n for n, dtype in enumerate(out.dtypes) if dtype == object or _is_text(dtype)]
+    # object and pandas' text dtypes (pandas 3 gives text columns one by default) are of kind "O"
+    text = [n for n, dtype in enumerate(out.dtypes) if dtype.kind == "O"]
     for n in text:  # by position: a table's column names need not be unique; each column keeps its dtype
         column = out.iloc[:, n]
         restored = column.map(lambda v: restore_text(v, texts) if isinstance(v, str) and OPEN in v else v)

@@ -36,6 +36,7 @@ from ..derive.post_baseline import PostBaseline, post_baseline_variables
 from .cox import NotEstimable, fit_cox
 from .response import subgroup_levels
 from .survival_tables import level_codes
+from .time_units import days_per_month, days_per_unit, time_unit
 
 POST_BASELINE_COLUMNS = ["subgroup", "method", "landmark_months", "n", "events", "hr", "hr_ci_low", "hr_ci_high",
                          "p", "note"]
@@ -173,17 +174,15 @@ def _one_subgroup(dataset, sg, info, time, event, landmarks) -> list[dict]:
 def post_baseline_table(dataset: pd.DataFrame, plan: dict, endpoint: str = "pfs") -> pd.DataFrame:
     """The three analyses of every post-baseline subgroup of ``plan`` for ``endpoint`` (pfs or os), in the plan's
     time unit; columns :data:`POST_BASELINE_COLUMNS`, then variable, level, reference and their labels."""
-    per_month = plan.get("time", {}).get("days_per_month", 30.4375)
     landmarks = list(plan.get("tests", {}).get("landmarks_months", [6, 12, 24]))
     data = dataset
     time = f"{endpoint}_days"
     if time not in data:  # only the plan's time unit given: back to days
-        unit = plan.get("time", {}).get("unit", "months")
-        per_unit = {"months": per_month, "weeks": 7.0, "days": 1.0}[unit]
-        data = data.assign(**{time: data[f"{endpoint}_{unit}"] * per_unit})
+        data = data.assign(**{time: data[f"{endpoint}_{time_unit(plan)}"] * days_per_unit(plan)})
+    in_days = [(lm, lm * days_per_month(plan)) for lm in landmarks]
     rows = []
     for sg, info in post_baseline_subgroups(plan):
-        part = _one_subgroup(data, sg, info, time, f"{endpoint}_event", [(lm, lm * per_month) for lm in landmarks])
+        part = _one_subgroup(data, sg, info, time, f"{endpoint}_event", in_days)
         labels = sg.get("labels") or {}
         for row in part:
             row["label"] = str(labels.get(row["level"], row["level"]))

@@ -50,6 +50,7 @@ from .survival_tables import (
     pfs_by_subgroup,
     select_by_univariable_p,
 )
+from .time_units import per_month  # noqa: F401  (re-exported)
 from .titles import ENDPOINT_NAMES, RESPONSE_TABLES, TITLES, title_for  # noqa: F401  (re-exported)
 from .treatment_by_subgroup import treatment_by_subgroup
 
@@ -67,13 +68,6 @@ class TableInputs:
 def time_column(plan: dict, endpoint: str = "pfs") -> str:
     unit = plan.get("time", {}).get("unit", "months")
     return f"{endpoint}_{unit}"
-
-
-def per_month(plan: dict) -> float:
-    """How many of the plan's time units make a month: the plan's ``*_months`` settings (landmarks, RMST horizon)
-    are in months whatever the unit of its analyses (``time.unit``), and are converted by this factor."""
-    days = plan.get("time", {}).get("days_per_month", 30.4375)
-    return days / {"months": days, "weeks": 7.0, "days": 1.0}[plan.get("time", {}).get("unit", "months")]
 
 
 def rmst_horizon(plan: dict) -> float | None:
