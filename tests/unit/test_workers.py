@@ -39,7 +39,16 @@ def test_a_named_list_becomes_a_plain_stand_in_that_pickles():
 @dataclass
 class Workflow:
     is_main_process: bool
-    cores: int = 1
+    cores: int | None = 1
+
+
+def test_a_run_without_cores_gets_a_worker_per_core_of_the_machine():
+    class NoCores:
+        @property
+        def cores(self):
+            raise RuntimeError("Workflow requires a total number of cores to be defined")
+
+    assert workers._cores(NoCores()) >= 1 and workers._cores(Workflow(True, 3)) == 3
 
 
 @pytest.mark.parametrize("main", [True, False], ids=["worker process", "this thread"])

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import atexit
 import importlib
+import os
 import threading
 
 _pool = None
@@ -111,6 +112,14 @@ def _lost(pool) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
+def _cores(workflow) -> int:
+    """The run's ``--cores`` (Snakemake raises when a run was given none, e.g. ``--jobs`` alone): the machine's."""
+    try:
+        return max(1, int(workflow.cores))
+    except Exception:  # noqa: BLE001 (WorkflowError, or None)
+        return max(1, os.cpu_count() or 1)
+
+
 def run_job(job: str, input, output, params, wildcards, log, workflow) -> None:
     """Run a rule's job: in a worker process when Snakemake's process runs its jobs itself, else in this thread.
     ``input`` … ``log``: the rule's; ``workflow``: Snakemake's workflow object."""
@@ -120,7 +129,7 @@ def run_job(job: str, input, output, params, wildcards, log, workflow) -> None:
     if not workflow.is_main_process:
         call(*args)
         return
-    pool = _workers(max(1, int(workflow.cores)))
+    pool = _workers(_cores(workflow))
     try:
         pool.submit(call, *args).result()
     except BrokenProcessPool:
