@@ -39,6 +39,10 @@ FIGURE_PATTERN = "|".join(re.escape(f) + (r"_p[1-9][0-9]*" if f in PAGED_FIGURES
 #: Figures of the best response (they need tumour assessments) and of PFS (they need PFS among the plan's endpoints).
 RESPONSE_FIGURES = ("waterfall", "response_by_arm", "swimmer")
 PFS_FIGURES = ("km_pfs", "km_subgroups", "forest", "subgroup_forest_pfs")
+#: Figures that print no label of the plan (subgroup or baseline labels): their jobs take the plan without them
+#: (:func:`tkicohort.plan_labels.figure_plan`), so a label edit does not redraw them. The subgroup figures print
+#: the labels.
+LABEL_FREE_FIGURES = ("waterfall", "km_pfs", "response_by_arm", "qol_boxplots", "ae_grades", "swimmer", "context")
 #: Tables of the stats stage a figure reads (when the plan yields them).
 FIGURE_TABLES = {
     "waterfall": (), "swimmer": (), "km_pfs": ("pfs_by_arm",), "km_subgroups": ("pfs_by_subgroup",),

@@ -5,6 +5,9 @@ the analysis dataset take the plan with every label replaced by a placeholder (:
 rendering puts the labels' text back (:func:`restore_labels`). So editing a label reruns the renderings (tables,
 figures, reports), never the statistics.
 
+Figures that print no label take the plan with placeholders too (:func:`figure_plan`, title and figure options
+kept), so a label edit redraws only the figures that show labels.
+
 The labels: ``subgroups[i].label`` and ``subgroups[i].labels[level]``, ``baseline[i].label`` and
 ``baseline[i].labels[level]``. The plan's ``title`` is left out of the statistics' plan altogether (only the
 ``context`` table, which names the cohort by it, keeps it), and so is the ``figures`` section (how figures are drawn).
@@ -55,12 +58,20 @@ def placeholder(n: int) -> str:
 def statistics_plan(plan: dict, keep_title: bool = False) -> dict:
     """The plan the statistics are computed from: every label replaced by its placeholder, the title (unless
     ``keep_title``) and the figure options left out. The plan given is not changed."""
-    out = copy.deepcopy(plan)
-    for n, (holder, key, _) in enumerate(_label_slots(out)):
-        holder[key] = placeholder(n)
+    out = figure_plan(plan)
     for key in PRINT_ONLY_KEYS:
         if key != "title" or not keep_title:
             out.pop(key, None)
+    return out
+
+
+def figure_plan(plan: dict) -> dict:
+    """The plan a figure that prints no plan label is drawn from (:data:`tkicohort.cohort_outputs.LABEL_FREE_FIGURES`):
+    every label replaced by its placeholder, the title and the figure options kept. A label edit then leaves such a
+    figure's job as it was."""
+    out = copy.deepcopy(plan)
+    for n, (holder, key, _) in enumerate(_label_slots(out)):
+        holder[key] = placeholder(n)
     return out
 
 

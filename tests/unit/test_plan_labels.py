@@ -16,13 +16,15 @@ import pandas as pd
 import pytest
 from snakemake.utils import validate
 from tkicohort.cohort_files import cohort_data
-from tkicohort.cohort_outputs import CONTEXT_READS, TABLE_READS
+from tkicohort.cohort_outputs import CONTEXT_READS, LABEL_FREE_FIGURES, TABLE_READS, figures_for, split_page
 from tkicohort.config import load_yaml
 from tkicohort.derive.dataset import build_analysis_dataset
+from tkicohort.figures import FigureInputs, make_figure
+from tkicohort.figures.style import save
 from tkicohort.ingest.validate import ingest_cohort
 from tkicohort.io import read_frame_json, write_csv, write_frame_json
 from tkicohort.literature import read_literature
-from tkicohort.plan_labels import label_texts, restore_labels, restore_text, statistics_plan
+from tkicohort.plan_labels import figure_plan, label_texts, restore_labels, restore_text, statistics_plan
 from tkicohort.recist.stage import run_recist
 from tkicohort.stats.render import printed, to_markdown
 from tkicohort.stats.tables import TableInputs, make_table, tables_for
@@ -117,9 +119,9 @@ def cohort(name: str) -> dict:
     plan = load_yaml(REPO / entry["plan"])
     validate(plan, str(SCHEMA))  # fills in the schema's defaults, as the workflow does
     tables = ingest_cohort(REPO / entry["data"]).tables
-    _, best = run_recist(tables["patients"], tables["tumor_measurements"], tables["responses"], plan["recist"],
+    visits, best = run_recist(tables["patients"], tables["tumor_measurements"], tables["responses"], plan["recist"],
                          tumour_data=cohort_data(REPO / entry["data"])["tumour_data"])
-    return {"plan": plan, "tables": tables, "best": best, "flags": cohort_data(REPO / entry["data"])}
+    return {"plan": plan, "tables": tables, "visits": visits, "best": best, "flags": cohort_data(REPO / entry["data"])}
 
 
 def dataset_of(run: dict, plan: dict) -> pd.DataFrame:
@@ -158,3 +160,34 @@ def test_statistics_without_labels_give_the_same_tables_once_labelled(name, tmp_
         write_csv(expected, tmp_path / "expected.csv")
         assert (tmp_path / "got.csv").read_bytes() == (tmp_path / "expected.csv").read_bytes(), table
         assert to_markdown(printed(table, got, "t", plan)) == to_markdown(printed(table, expected, "t", plan)), table
+
+
+@pytest.mark.slow  # the label-free figures of the five default cohorts, drawn twice (~20 s)
+@pytest.mark.parametrize("name", list(CONFIG["cohorts"]))
+def test_figures_that_print_no_label_are_the_same_drawn_without_the_labels(name, tmp_path):
+    """The figures of LABEL_FREE_FIGURES, whose jobs take figure_plan (a label edit leaves them be), give the same
+    PNG and SVG bytes from the plan without its labels as from the full plan; the others do print labels."""
+    run = cohort(name)
+    plan = run["plan"]
+    dataset = dataset_of(run, plan)
+    literature = read_literature(REPO / CONFIG["literature"])
+    made: dict[str, pd.DataFrame] = {}
+    for table in sorted(tables_for(plan, **run["flags"], literature=True), key=lambda t: t in TABLE_READS):
+        made[table] = make_table(table, TableInputs(
+            dataset=dataset, adverse_events=run["tables"]["adverse_events"], qol=run["tables"]["qol"],
+            tumour_data=run["flags"]["tumour_data"], tables=dict(made), literature=literature), plan)
+    inputs = FigureInputs(dataset=dataset, best_response=run["best"], visits=run["visits"], tables=made,
+                          qol=run["tables"]["qol"], doses=run["tables"]["doses"],
+                          adverse_events=run["tables"]["adverse_events"])
+
+    def drawn(figure: str, with_plan: dict, folder: str) -> tuple[bytes, bytes]:
+        (tmp_path / folder).mkdir(exist_ok=True)
+        png, svg = tmp_path / folder / f"{figure}.png", tmp_path / folder / f"{figure}.svg"
+        save(make_figure(figure, inputs, with_plan), png, svg)
+        return png.read_bytes(), svg.read_bytes()
+
+    figures = figures_for(plan, **run["flags"], literature=True)
+    label_free = [f for f in figures if split_page(f)[0] in LABEL_FREE_FIGURES]
+    assert label_free
+    for figure in label_free:
+        assert drawn(figure, figure_plan(plan), "bare") == drawn(figure, plan, "full"), figure

@@ -71,7 +71,7 @@ def test_combined_page_shows_the_audits_of_studies_without_a_cohort(tmp_path):
     audit = ("finding_id,severity,origin,check,what\n1,major,automatic,percentages,<b>6.4 %</b> is not 2/31\n"
              "2,minor,recorded,rounding,30.7\n")
     combined = combined_page({"mine": page}, REPO / "workflow" / "report" / "workflow.rst",
-                             audits={"trial": audit}, captions=REPO / "workflow" / "report")
+                             audits={"trial": audit}, audit_caption=REPO / "workflow" / "report" / "audit.rst")
     assert '<a href="#audit-trial">trial</a>' in combined and '<section class="study" id="audit-trial">' in combined
     assert 'href="trial/audit.html"' in combined and 'href="trial/audit.csv"' in combined
     assert "2 findings: 1 major, 1 minor" in combined and "&lt;b&gt;6.4 %&lt;/b&gt;" in combined

@@ -24,10 +24,9 @@ rule report:
         intro=str(CAPTIONS / "workflow.rst"),
         audits=[f"results/{s}/audit.csv" for s in AUDITED if s not in COHORTS],
         audit_pages=[f"results/{s}/audit.html" for s in AUDITED if s not in COHORTS],
+        audit_caption=str(CAPTIONS / "audit.rst"),
     output:
         "results/report.html",
-    params:
-        captions=str(CAPTIONS),
     log:
         "logs/report.log",
     run:

@@ -33,7 +33,7 @@ def report(inputs, outputs, params, wildcards, log: str) -> None:
     with job_log(log) as logger:
         pages = {Path(p).parent.name: Path(p).read_text(encoding="utf-8") for p in inputs.pages}
         audits = {Path(p).parent.name: Path(p).read_text(encoding="utf-8") for p in inputs.audits}
-        write_text(combined_page(pages, Path(inputs.intro), audits=audits, captions=Path(params.captions)),
+        write_text(combined_page(pages, Path(inputs.intro), audits=audits, audit_caption=Path(inputs.audit_caption)),
                    outputs[0])
         logger.info("report of %d cohorts (%s) and %d audited studies without a cohort", len(pages), ", ".join(pages),
                     len(audits))

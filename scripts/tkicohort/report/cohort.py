@@ -93,10 +93,10 @@ def cohort_page(f: CohortFiles) -> str:
 
 
 def combined_page(pages: dict[str, str], intro: Path, title: str = "Cohort analyses",
-                  audits: dict[str, str] | None = None, captions: Path | None = None) -> str:
+                  audits: dict[str, str] | None = None, audit_caption: Path | None = None) -> str:
     """Every cohort's section (taken from its own page) on one page, after the workflow's introduction and a list
     of the cohorts with a link to each cohort's own page; then the audits of the studies that have no cohort in the
-    run (``audits``: study → its ``audit.csv`` text; ``captions``: the folder of the report's captions)."""
+    run (``audits``: study → its ``audit.csv`` text; ``audit_caption``: the caption template of an audit)."""
     from .page import caption as render
 
     listed = "".join(f'<li><a href="#{esc(c)}">{esc(c)}</a> (<a href="{esc(c)}/report.html">own page</a>)</li>'
@@ -104,15 +104,15 @@ def combined_page(pages: dict[str, str], intro: Path, title: str = "Cohort analy
     listed += "".join(f'<li><a href="#audit-{esc(s)}">{esc(s)}</a>: audit of its published numbers</li>'
                       for s in audits or {})
     sections = [relocate(body_of(text, COHORT_BEGIN, COHORT_END), c) for c, text in pages.items()]
-    sections += [relocate(study_audit_section(s, text, captions), s) for s, text in (audits or {}).items()]
+    sections += [relocate(study_audit_section(s, text, audit_caption), s) for s, text in (audits or {}).items()]
     body = f"<h1>{esc(title)}</h1>\n{render(intro)}\n<nav><ul>{listed}</ul></nav>\n" + "\n".join(sections)
     return page(title, body)
 
 
-def study_audit_section(study: str, text: str, captions: Path | None) -> str:
+def study_audit_section(study: str, text: str, audit_caption: Path | None) -> str:
     """The audit of a study without a cohort (``results/<study>/audit.csv``): its caption, findings and links;
     links relative to the study's folder."""
-    cap = caption(captions / "audit.rst", study=study) if captions else ""
+    cap = caption(audit_caption, study=study) if audit_caption else ""
     return (f'<section class="study" id="audit-{esc(study)}">\n<h2>Audit of study {esc(study)}</h2>\n{cap}\n'
             f'{audit_section(text)}<p class="links">{links("audit", (("csv", "CSV"), ("html", "HTML")))}</p>\n'
             "</section>")
