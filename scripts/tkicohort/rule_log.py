@@ -1,7 +1,8 @@
 """Logging of a workflow job: its messages, and the error that stops it, in the log file the rule names.
 
-The rules run their jobs in Snakemake's own process (a ``run:`` block calling :mod:`tkicohort.jobs`, side by side
-in threads), so a job cannot take the process-wide logging set-up or exception hook for itself. :func:`job_log`
+A job runs in a process it shares with other jobs (a warm worker, one job after another, or a thread of
+Snakemake's own process beside others: :mod:`tkicohort.jobs.workers`), so it cannot take the process-wide logging
+set-up or exception hook for itself. :func:`job_log`
 gives one job its log instead: the job's messages (logger ``tkicohort.job``, from the job's thread only) go to the
 rule's ``log:`` file, and an error that stops the job is written there too before it is raised again for Snakemake
 to report on the console. :func:`fail` stops a job with one message (a plan or data problem), written to the log

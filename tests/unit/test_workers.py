@@ -65,3 +65,27 @@ def test_a_failing_job_raises_its_own_error_and_logs_its_traceback(tmp_path, mai
     assert raised.value.__cause__ is None  # the error itself, not the pool's remote traceback around it
     assert "Traceback" in log.read_text(encoding="utf-8") and "missing.json" in log.read_text(encoding="utf-8")
     assert not list(tmp_path.glob("t.*"))  # nothing half-written
+
+
+def test_a_worker_that_dies_fails_its_job_with_one_message_and_the_next_job_gets_a_new_pool(monkeypatch, tmp_path):
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    class DeadPool:
+        shut = False
+
+        def submit(self, *args):
+            future = Future()
+            future.set_exception(BrokenProcessPool("A process in the process pool was terminated abruptly"))
+            return future
+
+        def shutdown(self, wait=True, cancel_futures=False):
+            DeadPool.shut = True
+
+    dead = DeadPool()
+    monkeypatch.setattr(workers, "_pool", dead)
+    inputs = named(InputFiles, [str(tmp_path / "s.json")], {"statistics": (0, None)})
+    with pytest.raises(RuntimeError, match="the worker process running job tables.table stopped before the job ended"):
+        workers.run_job("tables.table", inputs, inputs, named(Params, [], {}), named(Wildcards, [], {}),
+                        [str(tmp_path / "t.log")], Workflow(True))
+    assert workers._pool is None and DeadPool.shut  # forgotten: the next job starts a new pool

@@ -5,8 +5,8 @@ in the workflow's profiles). Python code in threads of one process takes turns o
 scheduler, which checks every input file of every ready job each time it looks for work, is one of them. So
 :func:`run_job` hands a job's work to a pool of worker processes, one per core the run may use (``--cores``),
 started when the first such job comes and kept for the run: each worker imports pandas, scipy and matplotlib once,
-the jobs run on every core, and the scheduler keeps its own thread free. Snakemake starts at most ``--cores`` jobs
-at a time (every rule has one thread), so a job never waits for a worker.
+the jobs run on every core, and the scheduler keeps its own thread free. Snakemake starts jobs only while their
+threads fit in ``--cores``, so no more jobs run at once than there are workers: a job never waits for one.
 
 Every job goes to a worker, the light ones too (rendering a table): work in Snakemake's process slows its
 scheduling, and a worker started for one light job costs no more than the imports the job needs anyway (measured:
