@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from timing import best_of  # run as a script: benchmarks/ is on the path
 from tkicohort.config import load_yaml, read_plan
 from tkicohort.expression import _parse, parse
 from tkicohort.plan_check import check_cohort
@@ -39,15 +40,6 @@ def frame(n: int) -> pd.DataFrame:
         "sex": rng.choice(["F", "M"], n), "ecog": ecog, "cumulative_rai_gbq": rng.uniform(0, 30, n),
         "rai_treatments": rng.integers(0, 8, n), "age_years": rng.uniform(20, 89, n),
     })
-
-
-def best_of(runs: int, fn) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:

@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "scripts"))
 
 from tkicohort.cohort_files import cohort_data  # noqa: E402
-from tkicohort.config import load_yaml, read_plan  # noqa: E402
+from tkicohort.config import load_plan, load_yaml  # noqa: E402
 from tkicohort.figures import FIGURE_TABLES, FigureInputs, figure_reads, figures_for, make_figure, split_page  # noqa: E402
 from tkicohort.figures.style import laid_out, rendered  # noqa: E402
 from tkicohort.io import read_csv  # noqa: E402
@@ -33,11 +33,7 @@ from tkicohort.io import read_csv  # noqa: E402
 
 def plan_of(spec: dict) -> dict:
     """The cohort's plan with the schema's defaults filled in, as the workflow reads it."""
-    from snakemake.utils import validate
-
-    plan, _ = read_plan(REPO / spec["plan"], "plan")
-    validate(plan, schema=str(REPO / "workflow" / "schemas" / "plan.schema.yaml"))
-    return plan
+    return load_plan(REPO / spec["plan"])
 
 
 def inputs_of(folder: Path, name: str, plan: dict, flags: dict) -> FigureInputs:

@@ -16,26 +16,17 @@ import argparse
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "scripts"))
 
+from timing import best_of  # noqa: E402  (run as a script: benchmarks/ is on the path)
 from tkicohort.config import load_yaml  # noqa: E402
 from tkicohort.io import read_csv  # noqa: E402
 from tkicohort.report.cohort import CohortFiles, cohort_page, combined_page  # noqa: E402
 from tkicohort.stats.office import to_docx, to_xlsx  # noqa: E402
 from tkicohort.stats.render import printed, to_html, to_markdown  # noqa: E402
-
-
-def best(repeat: int, work) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:
@@ -58,7 +49,7 @@ def main() -> None:
                          ("HTML", lambda: [to_html(p) for p in pages.values()]),
                          ("Excel", lambda: [to_xlsx(p) for p in pages.values()]),
                          ("Word", lambda: [to_docx(p) for p in pages.values()])):
-        print(f"  {name:<16} {best(args.repeat, render):7.3f} s")
+        print(f"  {name:<16} {best_of(args.repeat, render):7.3f} s")
 
     def files(c: str) -> CohortFiles:
         res = args.results / c
@@ -73,13 +64,13 @@ def main() -> None:
 
     built = {}
     for c in cohorts:
-        seconds = best(args.repeat, lambda c=c: built.__setitem__(c, cohort_page(files(c))))
+        seconds = best_of(args.repeat, lambda c=c: built.__setitem__(c, cohort_page(files(c))))
         print(f"report page of {c:<16} {seconds:7.3f} s  ({len(built[c]) / 1e6:.1f} MB)")
-    seconds = best(args.repeat, lambda: combined_page(built, REPO / "workflow/report/workflow.rst"))
+    seconds = best_of(args.repeat, lambda: combined_page(built, REPO / "workflow/report/workflow.rst"))
     print(f"combined page                    {seconds:7.3f} s")
     imports = "import tkicohort.report.cohort, tkicohort.io, jinja2, docutils.core"
     env = {**os.environ, "PYTHONPATH": str(REPO / "scripts")}
-    seconds = best(args.repeat, lambda: subprocess.run([sys.executable, "-c", imports], check=True, env=env))
+    seconds = best_of(args.repeat, lambda: subprocess.run([sys.executable, "-c", imports], check=True, env=env))
     print(f"report rule's Python start-up    {seconds:7.3f} s")
 
 

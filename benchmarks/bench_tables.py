@@ -26,8 +26,9 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "scripts"))
 
+from timing import best_of  # noqa: E402  (run as a script: benchmarks/ is on the path)
 from tkicohort.cohort_files import cohort_data  # noqa: E402
-from tkicohort.config import load_yaml, read_plan  # noqa: E402
+from tkicohort.config import load_plan, load_yaml  # noqa: E402
 from tkicohort.io import read_csv  # noqa: E402
 from tkicohort.stats import discrimination  # noqa: E402
 from tkicohort.stats.office import to_docx, to_xlsx  # noqa: E402
@@ -37,23 +38,9 @@ from tkicohort.stats.tables import TableInputs, make_table  # noqa: E402
 TABLES = ("cox_multivariable", "model_discrimination")
 
 
-def cpu(repeat: int, work) -> float:
-    """Least CPU time of ``repeat`` runs of ``work()``."""
-    times = []
-    for _ in range(repeat):
-        start = time.process_time()
-        work()
-        times.append(time.process_time() - start)
-    return min(times)
-
-
 def plan_of(spec: dict) -> dict:
     """The cohort's plan with the schema's defaults filled in, as the workflow reads it."""
-    from snakemake.utils import validate
-
-    plan, _ = read_plan(REPO / spec["plan"], "plan")
-    validate(plan, schema=str(REPO / "workflow" / "schemas" / "plan.schema.yaml"))
-    return plan
+    return load_plan(REPO / spec["plan"])
 
 
 class Timer:
@@ -99,7 +86,7 @@ def main() -> None:
         for name in TABLES:
             if not (args.results / c / "tables" / f"{name}.csv").is_file():
                 continue
-            seconds = cpu(args.repeat, lambda n=name, i=inputs, p=plan: make_table(n, i, p))
+            seconds = best_of(args.repeat, lambda n=name, i=inputs, p=plan: make_table(n, i, p), time.process_time)
             with Timer(cox, "fit_firth") as fit, Timer(discrimination, "bootstrap_optimism") as boot:
                 make_table(name, inputs, plan)
             print(f"  {c:<14} {name:<22} {seconds:6.3f} s   (Firth fit {fit.seconds:5.3f} s, "
@@ -109,7 +96,7 @@ def main() -> None:
     pages = [printed(p.stem, read_csv(p), p.stem, plan_of(config[c])) for c, p in tables]
     print(f"renderings of {len(pages)} tables of {len(cohorts)} cohorts:")
     for name, render in (("Word (to_docx)", to_docx), ("Excel (to_xlsx)", to_xlsx)):
-        seconds = cpu(args.repeat, lambda render=render: [render(p) for p in pages])
+        seconds = best_of(args.repeat, lambda render=render: [render(p) for p in pages], time.process_time)
         print(f"  {name:<16} {seconds:6.3f} s in all, {1000 * seconds / len(pages):5.1f} ms per table")
 
 

@@ -61,6 +61,8 @@ class ConfigProblem(ValueError):
         super().__init__(f"config error at '{key}': {message}")
 
 
+#: The JSON Schema of analysis plans.
+PLAN_SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "plan.schema.yaml"
 #: libyaml's safe loader where PyYAML has it (the published-number files load about ten times faster: the audits and
 #: reproductions of a default run read them 20 times), else PyYAML's own; both read the safe subset of YAML alike
 #: (tests/unit/test_yaml_loading.py compares them on every YAML file of the repository).
@@ -95,6 +97,16 @@ def _validator(schema_path: str):
         yield from check_properties(validator, properties, instance, schema)
 
     return jsonschema.validators.extend(base, {"properties": properties_with_defaults})(load_yaml(schema_path))
+
+
+def load_plan(path: str | Path) -> dict:
+    """A plan file with the schema's defaults filled in, as the workflow reads it (a :class:`ConfigProblem` when
+    the plan breaks the schema); for scripts and tests, which have no start-up checks before them."""
+    plan = load_yaml(path)
+    problem = validate_with_defaults(plan, PLAN_SCHEMA)
+    if problem:
+        raise ConfigProblem(str(path), f"{key_text(problem[0]) or 'the plan'}: {problem[1]}")
+    return plan
 
 
 def validate_with_defaults(data: dict, schema_path: str | Path) -> tuple[tuple, str] | None:

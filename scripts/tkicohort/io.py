@@ -16,6 +16,7 @@ back with it, in every stage alike.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tempfile
@@ -115,8 +116,6 @@ def write_frame_json(frame: pd.DataFrame, path: str | Path) -> None:
     value, with Python's types inside text columns (a level ``1`` stays an int beside ``"M"``), floats as their
     shortest round-trip repr, NaN as ``NaN``. JSON rather than a binary pickle: such a file may come from elsewhere,
     and reading it runs no code. Only the dtypes of :data:`JSON_DTYPES` and a plain row index are kept."""
-    import json
-
     dtypes = [str(t) for t in frame.dtypes]
     odd = [f"{c} ({t})" for c, t in zip(frame.columns, dtypes, strict=True) if t not in JSON_DTYPES]
     if odd or not frame.index.equals(pd.RangeIndex(len(frame))):
@@ -138,8 +137,6 @@ def _native(value):
 
 def read_frame_json(path: str | Path) -> pd.DataFrame:
     """Read a table written by :func:`write_frame_json`."""
-    import json
-
     payload = json.loads(Path(path).read_text(encoding="utf-8"))
     frame = pd.DataFrame({n: pd.Series(values, dtype=dtype) for n, (values, dtype)
                           in enumerate(zip(payload["data"], payload["dtypes"], strict=True))})

@@ -463,3 +463,16 @@ def test_the_cached_schema_validator_fills_in_defaults_as_snakemake_does():
     bad = load_yaml(REPO / "config" / "plans" / "example.yaml")
     bad["subgroups"][1]["levels"] = "F"
     assert validate_with_defaults(bad, schema) == (("subgroups", 1, "levels"), "'F' is not of type 'array'")
+
+
+def test_a_plan_loaded_outside_the_workflow_gets_the_defaults_or_one_message(tmp_path):
+    from tkicohort.config import PLAN_SCHEMA, load_plan, load_yaml, validate_with_defaults
+
+    path = REPO / "config" / "plans" / "zhujiang.yaml"
+    expected = load_yaml(path)
+    validate_with_defaults(expected, PLAN_SCHEMA)
+    assert load_plan(path) == expected and "tests" in expected
+    (tmp_path / "plan.yaml").write_text(path.read_text(encoding="utf-8").replace("design: single_arm", "design: x"),
+                                        encoding="utf-8")
+    with pytest.raises(ConfigProblem, match="design: 'x' is not one of"):
+        load_plan(tmp_path / "plan.yaml")

@@ -14,10 +14,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from snakemake.utils import validate
 from tkicohort.cohort_files import cohort_data
 from tkicohort.cohort_outputs import CONTEXT_READS, LABEL_FREE_FIGURES, TABLE_READS, figures_for, split_page
-from tkicohort.config import load_yaml
+from tkicohort.config import load_plan, load_yaml
 from tkicohort.derive.dataset import build_analysis_dataset
 from tkicohort.figures import FigureInputs, make_figure
 from tkicohort.figures.style import save
@@ -30,7 +29,6 @@ from tkicohort.stats.render import printed, to_markdown
 from tkicohort.stats.tables import TableInputs, make_table, tables_for
 
 REPO = Path(__file__).resolve().parents[2]
-SCHEMA = REPO / "workflow" / "schemas" / "plan.schema.yaml"
 
 PLAN = {
     "title": "A cohort — test",
@@ -116,8 +114,7 @@ CONFIG = load_yaml(REPO / "config" / "config.yaml")
 @functools.cache
 def cohort(name: str) -> dict:
     entry = CONFIG["cohorts"][name]
-    plan = load_yaml(REPO / entry["plan"])
-    validate(plan, str(SCHEMA))  # fills in the schema's defaults, as the workflow does
+    plan = load_plan(REPO / entry["plan"])  # with the schema's defaults, as the workflow reads it
     tables = ingest_cohort(REPO / entry["data"]).tables
     visits, best = run_recist(tables["patients"], tables["tumor_measurements"], tables["responses"], plan["recist"],
                          tumour_data=cohort_data(REPO / entry["data"])["tumour_data"])

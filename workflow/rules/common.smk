@@ -9,6 +9,7 @@ from snakemake.utils import validate
 
 from tkicohort.cohort_files import cohort_data, survival_only_message
 from tkicohort.config import (
+    PLAN_SCHEMA,
     ConfigProblem,
     key_text,
     read_plan,
@@ -32,7 +33,6 @@ except ConfigProblem as _problem:
 # Every plan is read, validated and checked against its cohort's columns here, before any job: a plan problem
 # (a condition that does not parse or names a missing column, a key the design does not use, ...) stops the run.
 PLANS = {}
-PLAN_SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "plan.schema.yaml"
 _problems = []
 for _name in SELECTED:
     _cohort = config["cohorts"][_name]

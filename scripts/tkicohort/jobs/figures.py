@@ -12,8 +12,8 @@ from ..io import read_csv
 from ..rule_log import job_log
 
 # matplotlib's rc settings, which the figures are drawn and saved under (figures.style), are one global of the
-# process: figure jobs running beside each other in threads of one process take turns for drawing and saving (in a
-# worker, jobs run one after another anyway).
+# process: figure jobs running beside each other in threads of one process (a cluster job grouping several jobs)
+# take turns for drawing and saving. In a worker, jobs run one after another anyway.
 _MATPLOTLIB = threading.Lock()
 
 
